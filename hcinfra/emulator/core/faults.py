@@ -1,0 +1,169 @@
+"""Fault injection: throttling, outages, dropped connections, latency, lagging reads.
+
+A faults file (YAML) or `PUT /_emulator/faults` sets rules per route pattern, and
+an optional mode enforces Graph's documented throttling limits with token
+buckets. Given a seed, the same sequence of requests meets the same faults.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FaultRule(BaseModel):
+    """Faults for the requests whose `METHOD /path` matches `match` (a glob)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    match: str = Field(description="glob on 'METHOD /path', e.g. 'POST /v1.0/groups*' or '* *'")
+    throttle: float = Field(0.0, ge=0, le=1, description="rate of 429 responses")
+    retry_after: int = Field(1, ge=0, alias="retryAfter", description="Retry-After seconds")
+    unavailable: float = Field(0.0, ge=0, le=1, description="rate of 503 responses")
+    drop: float = Field(0.0, ge=0, le=1, description="rate of connections dropped unanswered")
+    drop_response: float = Field(
+        0.0, ge=0, le=1, alias="dropResponse", description="rate handled, then the reply dropped"
+    )
+    latency_ms: int = Field(0, ge=0, alias="latencyMs")
+    consistency_ms: int = Field(
+        0, ge=0, alias="consistencyMs", description="objects created here stay unreadable this long"
+    )
+    limit: int | None = Field(None, ge=0, description="apply to at most this many requests")
+
+    def matches(self, method: str, path: str) -> bool:
+        """True when the rule covers the request."""
+        return fnmatch.fnmatchcase(f"{method} {path}", self.match)
+
+
+class FaultsConfig(BaseModel):
+    """The whole faults file."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    seed: int = 0
+    rules: list[FaultRule] = Field(default_factory=list)
+    throttling: bool = Field(False, description="enforce Graph's documented limits")
+    teams_operation_ms: int = Field(600, ge=0, alias="teamsOperationMs")
+    license_processing_ms: int = Field(300, ge=0, alias="licenseProcessingMs")
+
+
+@dataclass
+class Decision:
+    """What the fault layer does to one request."""
+
+    status: int | None = None  # 429 or 503 answered without reaching the service
+    retry_after: int | None = None
+    throttle_scope: str | None = None
+    drop: bool = False
+    drop_response: bool = False
+    latency_ms: int = 0
+    consistency_ms: int = 0
+
+
+class TokenBucket:
+    """A refilling budget of requests: `capacity` per `seconds`."""
+
+    def __init__(self, capacity: float, seconds: float) -> None:
+        self.capacity = capacity
+        self.rate = capacity / seconds
+        self.tokens = capacity
+        self.stamp: float | None = None
+
+    def take(self, now: float, cost: float = 1.0) -> float:
+        """0 when allowed, else the seconds until enough budget returns."""
+        if self.stamp is not None:
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= cost:
+            self.tokens -= cost
+            return 0.0
+        return (cost - self.tokens) / self.rate
+
+
+# Graph's documented limits enforced in throttling mode: (method, glob, scope, capacity, seconds).
+GRAPH_LIMITS: list[tuple[str, str, str, float, float]] = [
+    ("POST", "/*/teams", "teams-create", 10, 1),
+    ("PUT", "/*/groups/*/team", "teams-create-from-group", 6, 1),
+    ("POST", "/*/teams/*/channels", "teams-channel-write", 30, 1),
+    ("*", "/*/teams*", "teams", 15000, 10),
+    ("POST", "/*/groups*", "directory-write", 3000, 150),
+    ("PATCH", "/*/groups*", "directory-write", 3000, 150),
+    ("DELETE", "/*/groups*", "directory-write", 3000, 150),
+    ("PATCH", "/*/users*", "directory-write", 3000, 150),
+    ("POST", "/*/users/*/assignLicense", "directory-write", 3000, 150),
+    ("*", "/*", "application", 130000, 10),
+]
+
+
+class Faults:
+    """Decides, request by request, which faults apply."""
+
+    def __init__(self, config: FaultsConfig | None = None) -> None:
+        self._lock = threading.Lock()
+        self.configure(config or FaultsConfig())
+
+    def configure(self, config: FaultsConfig) -> None:
+        """Replace the rules; restarts the deterministic sequence."""
+        with self._lock:
+            self.config = config
+            self._rng = [random.Random(f"{config.seed}:{i}") for i in range(len(config.rules))]
+            self._hits = [0] * len(config.rules)
+            self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    @staticmethod
+    def load(data: dict[str, Any] | None) -> FaultsConfig:
+        """Validate a faults document."""
+        return FaultsConfig.model_validate(data or {})
+
+    def decide(self, method: str, path: str, app_id: str, now: float) -> Decision:
+        """The faults for one request, drawn from the seeded sequence of its rule."""
+        decision = Decision()
+        with self._lock:
+            for i, rule in enumerate(self.config.rules):
+                if not rule.matches(method, path):
+                    continue
+                if rule.limit is not None and self._hits[i] >= rule.limit:
+                    continue
+                self._hits[i] += 1
+                rng = self._rng[i]
+                draw = rng.random()
+                decision.latency_ms += rule.latency_ms
+                decision.consistency_ms = max(decision.consistency_ms, rule.consistency_ms)
+                if decision.status is None and not decision.drop:
+                    if draw < rule.throttle:
+                        decision.status, decision.retry_after = 429, rule.retry_after
+                    elif draw < rule.throttle + rule.unavailable:
+                        decision.status = 503
+                    elif draw < rule.throttle + rule.unavailable + rule.drop:
+                        decision.drop = True
+                    elif draw < rule.throttle + rule.unavailable + rule.drop + rule.drop_response:
+                        decision.drop_response = True
+            if (
+                self.config.throttling
+                and decision.status is None
+                and path.startswith(("/v1.0/", "/beta/"))
+            ):
+                self._enforce_limits(method, path, app_id, now, decision)
+        return decision
+
+    def _enforce_limits(
+        self, method: str, path: str, app_id: str, now: float, decision: Decision
+    ) -> None:
+        for lim_method, glob, scope, capacity, seconds in GRAPH_LIMITS:
+            if lim_method not in ("*", method) or not fnmatch.fnmatchcase(path, glob):
+                continue
+            bucket = self._buckets.get((app_id, scope))
+            if bucket is None:
+                bucket = self._buckets[(app_id, scope)] = TokenBucket(capacity, seconds)
+            wait = bucket.take(now)
+            if wait > 0:
+                decision.status = 429
+                decision.retry_after = max(1, math.ceil(wait))
+                decision.throttle_scope = scope
+                return
