@@ -30,6 +30,9 @@ class Req:
     params: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     version: str = "v1.0"
+    route: str = ""
+    consistency_ms: int = 0
+    service: Any = None  # the Service answering, for module-level handlers
 
     @property
     def client_request_id(self) -> str:

@@ -1,0 +1,52 @@
+"""The `hcinfra` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _emulator_serve(args: argparse.Namespace) -> int:
+    from hcinfra.emulator.server import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        state=args.state,
+        seed=args.seed,
+        faults=args.faults,
+        tls=not args.no_tls,
+        tls_dir=args.tls_dir,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="hcinfra", description="Microsoft 365 tenants of hospital networks, as code."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    emulator = sub.add_parser("emulator", help="the local Microsoft 365 emulator")
+    emu_sub = emulator.add_subparsers(dest="emulator_command", required=True)
+    serve = emu_sub.add_parser("serve", help="serve the emulator until SIGTERM or SIGINT")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    serve.add_argument("--port", type=int, default=0, help="port; 0 picks a free one")
+    serve.add_argument("--state", help="SQLite file that keeps the tenant across restarts")
+    serve.add_argument("--seed", help="seed YAML (default: the bundled hospital network)")
+    serve.add_argument("--faults", help="faults YAML")
+    serve.add_argument("--no-tls", action="store_true", help="plain HTTP (quick manual use)")
+    serve.add_argument("--tls-dir", help="where to write the generated CA and certificate")
+    serve.set_defaults(func=_emulator_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exchange Online's admin API (InvokeCommand), as the ExchangeOnlineManagement module calls it."""

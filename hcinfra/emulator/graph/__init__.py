@@ -1,0 +1,1 @@
+"""Microsoft Graph v1.0 (and the beta paths hcinfra uses)."""

@@ -1,0 +1,59 @@
+"""`hcinfra emulator serve`: the emulator on a loopback port, until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from pathlib import Path
+
+import uvicorn
+import yaml
+
+from hcinfra.emulator.core.app import build_app
+from hcinfra.emulator.core.faults import Faults
+from hcinfra.emulator.core.seed import Seed
+from hcinfra.emulator.core.tenant import Tenant
+from hcinfra.emulator.core.tls import make_tls
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    state: str | None = None,
+    seed: str | None = None,
+    faults: str | None = None,
+    tls: bool = True,
+    tls_dir: str | None = None,
+) -> None:
+    """Serve the emulator; print the base URL first, then the CA file and the tenant id."""
+    tenant = Tenant(
+        seed=Seed.from_file(seed) if seed else None,
+        state_path=state,
+        faults=Faults.load(yaml.safe_load(Path(faults).read_text())) if faults else None,
+    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound = sock.getsockname()[1]
+    url_host = f"[{host}]" if family == socket.AF_INET6 else host
+    ssl: dict[str, str] = {}
+    ca_pem = None
+    if tls:
+        folder = Path(tls_dir) if tls_dir else Path(tempfile.mkdtemp(prefix="hcinfra-tls-"))
+        files = make_tls(folder, [host, "localhost", "127.0.0.1", "::1"])
+        ssl = {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
+        ca_pem = files.ca_cert.read_bytes()
+    print(f"{'https' if tls else 'http'}://{url_host}:{bound}", flush=True)
+    if tls:
+        print(f"ca-certificate: {files.ca_cert}", flush=True)
+    print(f"tenant: {tenant.tenant_id}", flush=True)
+    config = uvicorn.Config(
+        build_app(tenant, ca_pem),
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        **ssl,  # type: ignore[arg-type]
+    )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,1 @@
+"""The Teams admin service, as the MicrosoftTeams PowerShell module calls it."""
