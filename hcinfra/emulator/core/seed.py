@@ -59,11 +59,11 @@ class SeedUserBatch(_Model):
         """The users this batch stands for."""
         return [
             SeedUser(
-                userPrincipalName=f"{self.prefix}{n:03}@{self.domain}",
-                displayName=self.display_name.format(n=n),
-                usageLocation=self.usage_location,
+                user_principal_name=f"{self.prefix}{n:03}@{self.domain}",
+                display_name=self.display_name.format(n=n),
+                usage_location=self.usage_location,
                 department=self.department,
-                jobTitle=self.job_title,
+                job_title=self.job_title,
             )
             for n in range(1, self.count + 1)
         ]
