@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,4 +58,7 @@ def serve(
         timeout_graceful_shutdown=2,
         **ssl,  # type: ignore[arg-type]
     )
+    # uvicorn re-raises the signal it stopped on once it has shut down; exit 0 then.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     uvicorn.Server(config).run(sockets=[sock])

@@ -69,6 +69,7 @@ class Dispatcher:
         route_path, version = service.route_path(req.path)
         if version:
             req.version = version
+        req.path_in_version = route_path
         req.consistency_ms = decision.consistency_ms
         found = service.router.resolve(req.method, route_path)
         try:

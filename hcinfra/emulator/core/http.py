@@ -33,6 +33,7 @@ class Req:
     route: str = ""
     consistency_ms: int = 0
     service: Any = None  # the Service answering, for module-level handlers
+    path_in_version: str = ""  # the path after Graph's /v1.0 or /beta
 
     @property
     def client_request_id(self) -> str:

@@ -1,18 +1,63 @@
-"""Graph service (stub, being filled in)."""
+"""The Graph service: version prefixes, permissions, and Graph's error body."""
 
 from __future__ import annotations
 
-from hcinfra.emulator.core.http import Router
-from hcinfra.emulator.core.service import Service
-from hcinfra.emulator.core.tokens import GRAPH_AUDIENCE
+import re
 
-router = Router()
+from hcinfra.emulator.core.http import Req, Resp, Route
+from hcinfra.emulator.core.seed import Seed
+from hcinfra.emulator.core.service import Service, ServiceError
+from hcinfra.emulator.core.tokens import GRAPH_AUDIENCE
+from hcinfra.emulator.graph import batch, groups, licensing, teams, users  # noqa: F401
+from hcinfra.emulator.graph.errors import (
+    GraphError,
+    directory_denied,
+    render,
+    teams_denied,
+)
+from hcinfra.emulator.graph.permissions import ROUTE_PERMISSIONS, TEAMS_ROUTES
+from hcinfra.emulator.graph.router import router
+
+
+KEY_SEGMENT = re.compile(r"(\w)\('([^'=]*)'\)")
 
 
 class GraphService(Service):
     """https://graph.microsoft.com/{v1.0|beta}/…"""
 
     name = "graph"
-    prefixes = ("/v1.0/", "/beta/", "/v1.0", "/beta")
+    prefixes = ("/v1.0/", "/beta/")
     audience = GRAPH_AUDIENCE
     router = router
+
+    def on_seed(self, seed: Seed) -> None:
+        users.seed_users(self.store, seed, self.now())
+        licensing.seed_skus(self.store, seed)
+
+    def route_path(self, path: str) -> tuple[str, str]:
+        version, _, rest = path[1:].partition("/")
+        # /teams('id')/operations('op') is the same resource as /teams/id/operations/op.
+        return KEY_SEGMENT.sub(r"\1/\2", "/" + rest), version
+
+    def authorize(self, req: Req, route: Route) -> None:
+        accepted = ROUTE_PERMISSIONS.get(route.permission)
+        if not accepted:
+            return
+        held = req.principal.roles if req.principal else frozenset()
+        if held & set(accepted):
+            return
+        if route.permission in TEAMS_ROUTES:
+            raise teams_denied(accepted, sorted(held))
+        raise directory_denied()
+
+    def render(self, err: ServiceError, req: Req) -> Resp:
+        return render(err, req)
+
+    def not_found_route(self, req: Req) -> ServiceError:
+        segment = req.path_in_version.strip("/").split("/")[0]
+        return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+
+    def method_not_allowed(self, req: Req) -> ServiceError:
+        return GraphError(
+            405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri."
+        )
