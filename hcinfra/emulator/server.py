@@ -37,6 +37,8 @@ def serve(
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listen before announcing the URL: early clients wait in the backlog, not refused.
+    sock.listen(2048)
     bound = sock.getsockname()[1]
     url_host = f"[{host}]" if family == socket.AF_INET6 else host
     ssl: dict[str, str] = {}

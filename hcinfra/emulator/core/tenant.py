@@ -90,6 +90,7 @@ class Tenant:
             self.store.set_meta("seed", seed.model_dump_json(by_alias=True))
 
     def reset(self) -> None:
-        """Back to the seed, with an empty request log."""
+        """Back to the seed, with an empty request log and the clock back to wall time."""
+        self.clock.offset = 0.0
         self.apply_seed(self.seed)
         self.log.clear()

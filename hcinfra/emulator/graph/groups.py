@@ -408,6 +408,7 @@ def _deleted(svc: Any) -> list[dict[str, Any]]:
 
 
 @router.add("GET", "/directory/deletedItems/microsoft.graph.group", "deleted.read")
+@router.add("GET", "/directory/deletedItems/graph.group", "deleted.read")
 def list_deleted(req: Req) -> Resp:
     docs = [public(d) for d in _deleted(req.service)]
     return listing(req, docs, "groups", DEFAULT, KNOWN, TYPE)

@@ -91,10 +91,10 @@ def listing(
 
 
 def require_object(body: Any) -> dict[str, Any]:
-    """The JSON body as an object, or a 400."""
+    """The JSON body as an object without instance annotations (@odata.type…), or a 400."""
     if not isinstance(body, dict):
         raise bad_request("Invalid request body: a JSON object is required.")
-    return body
+    return {k: v for k, v in body.items() if not k.startswith("@odata.")}
 
 
 def missing(ident: str) -> Exception:

@@ -18,7 +18,6 @@ from hcinfra.emulator.graph.errors import (
 from hcinfra.emulator.graph.permissions import ROUTE_PERMISSIONS, TEAMS_ROUTES
 from hcinfra.emulator.graph.router import router
 
-
 KEY_SEGMENT = re.compile(r"(\w)\('([^'=]*)'\)")
 
 
