@@ -72,6 +72,7 @@ class Signer:
     ) -> None:
         self.key = key or secrets.token_hex(32)
         self.issuer_base = issuer_base
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def issue(
         self,
@@ -105,6 +106,25 @@ class Signer:
         }
         return jwt.encode(claims, self.key, algorithm="HS256")
 
+    def _claims(self, token: str) -> dict[str, Any]:
+        # Signature checks dominate request cost; a token's claims never change.
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self.key,
+                algorithms=["HS256"],
+                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False},
+            )
+        except jwt.PyJWTError:
+            raise TokenError("Access token validation failure.") from None
+        if len(self._verified) >= 4096:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
     def validate(self, header: str | None, audience: str, tenant_id: str, now: float) -> Principal:
         """The principal of a bearer token, or TokenError saying why it is refused."""
         if not header:
@@ -112,15 +132,7 @@ class Signer:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenError("Access token is empty.")
-        try:
-            claims = jwt.decode(
-                token.strip(),
-                self.key,
-                algorithms=["HS256"],
-                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False},
-            )
-        except jwt.PyJWTError:
-            raise TokenError("Access token validation failure.") from None
+        claims = self._claims(token.strip())
         if claims.get("exp", 0) <= now:
             raise TokenError("Lifetime validation failed, the token is expired.")
         if claims.get("aud") != audience:
