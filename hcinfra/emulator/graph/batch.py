@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from hcinfra.emulator.core.http import Req, Resp
 from hcinfra.emulator.graph.errors import GraphError
@@ -22,7 +22,7 @@ def _bad(message: str) -> GraphError:
 
 def _item_path(version: str, url: str) -> tuple[str, str]:
     parts = urlsplit(url)
-    path = parts.path
+    path = unquote(parts.path)
     if parts.scheme:
         # Absolute URLs (the SDK sends them) carry the version in the path.
         if not VERSION.match(path):
