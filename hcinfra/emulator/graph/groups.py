@@ -25,7 +25,7 @@ from hcinfra.emulator.graph.objects import (
     shape,
     visible,
 )
-from hcinfra.emulator.graph.odata import FilterSpec, is_advanced, parse_filter, parse_select
+from hcinfra.emulator.graph.odata import apply_filter, is_advanced, parse_select
 from hcinfra.emulator.graph.router import router
 
 TYPE = "microsoft.graph.group"
@@ -334,10 +334,7 @@ def list_groups(req: Req) -> Resp:
     svc = req.service
     now = svc.now()
     docs = [g for g in svc.store.values("group") if visible(g, now)]
-    if req.query.get("$filter"):
-        spec = FilterSpec("Group", FILTERABLE, is_advanced(req.query, req.headers))
-        pred = parse_filter(req.query["$filter"], spec)
-        docs = [g for g in docs if pred(g)]
+    docs = apply_filter(docs, req.query, req.headers, "Group", FILTERABLE)
     if req.query.get("$count", "").lower() == "true" and not is_advanced(req.query, req.headers):
         raise bad_request("$count is not currently supported.", "Request_BadRequest")
     select = parse_select(req.query, KNOWN, TYPE) or []

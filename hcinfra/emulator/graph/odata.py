@@ -287,3 +287,18 @@ def page(
     params = {k: v for k, v in query.items() if k != "$skiptoken"}
     params["$skiptoken"] = base64.urlsafe_b64encode(f"RFNwdAIAA:{offset + top}".encode()).decode()
     return chunk, f"{next_base}?{urlencode(params, safe=SAFE)}"
+
+
+def apply_filter(
+    docs: list[dict[str, Any]],
+    query: dict[str, str],
+    headers: dict[str, str],
+    resource: str,
+    filterable: set[str],
+) -> list[dict[str, Any]]:
+    """The documents a request's $filter keeps (all of them without one)."""
+    text = query.get("$filter")
+    if not text:
+        return docs
+    pred = parse_filter(text, FilterSpec(resource, filterable, is_advanced(query, headers)))
+    return [d for d in docs if pred(d)]

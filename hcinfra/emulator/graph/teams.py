@@ -38,7 +38,7 @@ SPECIALIZATION = {
 }
 TEMPLATE_BIND = re.compile(r"teamsTemplates\('([^']+)'\)$")
 CHANNEL_FORBIDDEN = set("~#%&*{}+/\\:<>?|'\"")
-TEAM_FIELDS = {
+TEAM_UPDATABLE = {
     "displayName",
     "description",
     "visibility",
@@ -48,6 +48,8 @@ TEAM_FIELDS = {
     "funSettings",
     "discoverySettings",
     "classification",
+}
+TEAM_FIELDS = TEAM_UPDATABLE | {
     "specialization",
     "channels",
     "members",
@@ -401,19 +403,8 @@ def update_team(req: Req, tid: str) -> Resp:
     body = require_object(req.json())
     if team["isArchived"]:
         raise GraphError(403, "Forbidden", "The team is archived and cannot be modified.")
-    allowed = {
-        "displayName",
-        "description",
-        "visibility",
-        "memberSettings",
-        "guestSettings",
-        "messagingSettings",
-        "funSettings",
-        "discoverySettings",
-        "classification",
-    }
     for key in body:
-        if key not in allowed:
+        if key not in TEAM_UPDATABLE:
             raise bad(f"Invalid property '{key}' in request.")
     doc = svc.store.get("team", tid)
     for key, value in body.items():

@@ -17,7 +17,7 @@ from hcinfra.emulator.graph.objects import (
     shape,
     visible,
 )
-from hcinfra.emulator.graph.odata import FilterSpec, is_advanced, parse_filter, parse_select
+from hcinfra.emulator.graph.odata import apply_filter, parse_select
 from hcinfra.emulator.graph.permissions import ENABLE_DISABLE, ROUTE_PERMISSIONS
 from hcinfra.emulator.graph.router import router
 
@@ -142,10 +142,7 @@ def list_users(req: Req) -> Resp:
     svc = req.service
     now = svc.now()
     docs = [u for u in svc.store.values("user") if visible(u, now)]
-    if req.query.get("$filter"):
-        spec = FilterSpec("User", FILTERABLE, is_advanced(req.query, req.headers))
-        pred = parse_filter(req.query["$filter"], spec)
-        docs = [u for u in docs if pred(u)]
+    docs = apply_filter(docs, req.query, req.headers, "User", FILTERABLE)
     select = parse_select(req.query, KNOWN, TYPE) or []
     if {"assignedLicenses", "licenseAssignmentStates"} & set(select):
         docs = [_with_licenses(svc, u) for u in docs]
