@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.emulator.conftest import GRAPH_SCOPE, Emulator, start_emulator
+from tests.emulator.harness import GRAPH_SCOPE, Emulator, start_emulator
 
 
 def _client(url: str, ca: str) -> http.client.HTTPSConnection:

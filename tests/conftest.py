@@ -11,6 +11,9 @@ from hcinfra.engine import Engine, find_engine
 
 REPO = Path(__file__).resolve().parents[1]
 
+# The emulator fixtures (emulator, emu, emulator_factory) for every test folder.
+pytest_plugins = ["tests.emulator.harness"]
+
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:

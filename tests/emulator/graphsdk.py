@@ -15,7 +15,7 @@ from kiota_abstractions.authentication import (
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph_core import GraphClientFactory
 
-from tests.emulator.conftest import GRAPH_SCOPE, HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, HCINFRA_APP, HCINFRA_SECRET, Emulator
 
 T = TypeVar("T")
 

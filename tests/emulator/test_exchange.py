@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.emulator.conftest import (
+from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,
     EXCHANGE_SCOPE,

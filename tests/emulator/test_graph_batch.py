@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.emulator.conftest import GRAPH_SCOPE, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, Emulator
 
 
 def test_batch_items_relative_absolute_and_dependencies(emu: Emulator):

@@ -9,8 +9,8 @@ from msgraph.generated.models.group import Group
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.reference_create import ReferenceCreate
 
-from tests.emulator.conftest import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 from tests.emulator.graphsdk import graph, run
+from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 
 
 def security_group(name: str, nick: str, **extra) -> Group:

@@ -14,8 +14,8 @@ from msgraph_core.requests.batch_request_builder import BatchRequestBuilder
 from msgraph_core.requests.batch_request_content import BatchRequestContent
 from msgraph_core.requests.batch_request_item import BatchRequestItem
 
-from tests.emulator.conftest import Emulator
 from tests.emulator.graphsdk import graph, run
+from tests.emulator.harness import Emulator
 
 
 def test_team_from_healthcare_template_through_the_sdk(emu: Emulator):

@@ -7,8 +7,8 @@ import time
 import pytest
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
-from tests.emulator.conftest import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 from tests.emulator.graphsdk import graph, run
+from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 
 WARD_CHANNELS = ["General", "Announcements", "Huddles", "Rounds", "Staffing", "Training"]
 HOSPITAL_CHANNELS = [

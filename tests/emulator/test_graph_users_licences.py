@@ -15,8 +15,8 @@ from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.user import User
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 
-from tests.emulator.conftest import GRAPH_SCOPE, Emulator
 from tests.emulator.graphsdk import graph, run
+from tests.emulator.harness import GRAPH_SCOPE, Emulator
 
 SPE_F1 = "66b55226-6b4f-492c-910c-a3b7a3c9d993"
 SPE_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"  # 25 prepaid seats in the seed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jwt
 
-from tests.emulator.conftest import (
+from tests.emulator.harness import (
     EXCHANGE_SCOPE,
     GRAPH_SCOPE,
     HCINFRA_APP,

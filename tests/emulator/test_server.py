@@ -6,7 +6,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.emulator.conftest import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
 
 GROUP = {
     "displayName": "Persisted",

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator.conftest import (
+from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,
     GRAPH_SCOPE,

@@ -62,25 +62,25 @@ class Dispatcher:
 
     def execute(self, service: Service, req: Req, decision: Decision) -> Resp:
         """Answer the request: a fault response, or the route's handler."""
-        if decision.status == 429:
-            return service.throttled(req, decision.retry_after or 1, decision.throttle_scope)
-        if decision.status == 503:
-            return service.unavailable(req)
         route_path, version = service.route_path(req.path)
         if version:
             req.version = version
         req.path_in_version = route_path
         req.consistency_ms = decision.consistency_ms
+        req.service = service
         found = service.router.resolve(req.method, route_path)
+        if found is not None:
+            req.route, req.params = found[0].pattern, found[1]
+        if decision.status == 429:
+            return service.throttled(req, decision.retry_after or 1, decision.throttle_scope)
+        if decision.status == 503:
+            return service.unavailable(req)
         try:
             if found is None:
                 if service.router.allows_path(route_path):
                     raise service.method_not_allowed(req)
                 raise service.not_found_route(req)
             route, params = found
-            req.params = params
-            req.route = route.pattern
-            req.service = service
             service.authorize(req, route)
             with self.tenant.store.lock:
                 return route.handler(req, **params)

@@ -1,0 +1,54 @@
+"""The clients of one tenant, built lazily inside the provider process and never pickled."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from hcinfra.clients.credentials import make_credential
+from hcinfra.clients.graph import GraphApi
+from hcinfra.clients.rest import ExchangeApi, TeamsAdminApi
+from hcinfra.clients.settings import Settings, load_settings
+
+
+class Connection:
+    """Graph, Exchange and Teams admin clients sharing one credential."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.credential = make_credential(settings)
+        self.graph = GraphApi(settings, self.credential)
+        self.exchange = ExchangeApi(settings, self.credential)
+        self.teams = TeamsAdminApi(settings, self.credential)
+
+
+class MissingSettings(Exception):
+    """The stack config and environment do not say how to reach the tenant."""
+
+
+_lock = threading.Lock()
+_connections: dict[tuple[str, ...], Connection] = {}
+_configured: Settings | None = None
+
+
+def configure(config: Mapping[str, str]) -> None:
+    """Remember the stack's settings (called from a provider's configure())."""
+    global _configured
+    _configured = load_settings(config)
+
+
+def connect(settings: Settings | None = None) -> Connection:
+    """The connection for these settings (or the configured ones), made once."""
+    chosen = settings or _configured or load_settings()
+    missing = chosen.missing()
+    if missing:
+        raise MissingSettings(
+            "hcinfra cannot reach the tenant: set "
+            + ", ".join(missing)
+            + " (stack config) or the matching environment variables (docs/resources.md)."
+        )
+    with _lock:
+        conn = _connections.get(chosen.key())
+        if conn is None:
+            conn = _connections[chosen.key()] = Connection(chosen)
+        return conn

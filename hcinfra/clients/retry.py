@@ -1,0 +1,147 @@
+"""One retry policy for Graph, Exchange and Teams admin calls.
+
+429 waits exactly what Retry-After says; 503, 504 and dropped connections back off
+exponentially with full jitter; the whole call is bounded in time. Each retry is
+logged with the request id, so a slow deployment can be traced in the service's logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+
+log = logging.getLogger("hcinfra.retry")
+
+RETRY_STATUS = {429, 503, 504}
+TRANSIENT = (
+    httpx.ConnectError,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+    httpx.ConnectTimeout,
+    httpx.ReadTimeout,
+    httpx.PoolTimeout,
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry."""
+
+    max_attempts: int = 8
+    max_total_seconds: float = 180.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, response: httpx.Response | None) -> float:
+        """Seconds to wait before the next attempt."""
+        if response is not None and response.status_code == 429:
+            retry_after = response.headers.get("Retry-After", "")
+            if retry_after.strip().isdigit():
+                return float(retry_after)
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        return random.uniform(0, ceiling)
+
+    def gives_up(self, attempt: int, started: float, wait: float) -> bool:
+        """True when another attempt would exceed the attempts or the time budget."""
+        elapsed = time.monotonic() - started
+        return attempt + 1 >= self.max_attempts or elapsed + wait > self.max_total_seconds
+
+
+def _request_id(request: httpx.Request, response: httpx.Response | None) -> str:
+    if response is not None and response.headers.get("request-id"):
+        return response.headers["request-id"]
+    return request.headers.get("client-request-id", "-")
+
+
+def _note(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    error: Exception | None,
+    attempt: int,
+    wait: float,
+) -> None:
+    cause = f"HTTP {response.status_code}" if response is not None else type(error).__name__
+    log.warning(
+        "retrying %s %s after %s (attempt %d, waiting %.1fs, request-id %s)",
+        request.method,
+        request.url.path,
+        cause,
+        attempt + 1,
+        wait,
+        _request_id(request, response),
+    )
+
+
+class RetryTransport(httpx.BaseTransport):
+    """A synchronous transport that applies the retry policy."""
+
+    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy | None = None) -> None:
+        self.inner = inner
+        self.policy = policy or RetryPolicy()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            response, error = None, None
+            try:
+                response = self.inner.handle_request(request)
+                # A connection dropped mid-body fails here, inside the retry loop.
+                response.read()
+            except TRANSIENT as exc:
+                response, error = None, exc
+            if response is not None and response.status_code not in RETRY_STATUS:
+                return response
+            wait = self.policy.delay(attempt, response)
+            if self.policy.gives_up(attempt, started, wait):
+                if response is not None:
+                    return response
+                raise error  # type: ignore[misc]
+            if response is not None:
+                response.close()
+            _note(request, response, error, attempt, wait)
+            time.sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """The same policy for async clients (msgraph-sdk)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy | None = None) -> None:
+        self.inner = inner
+        self.policy = policy or RetryPolicy()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            response, error = None, None
+            try:
+                response = await self.inner.handle_async_request(request)
+                await response.aread()
+            except TRANSIENT as exc:
+                response, error = None, exc
+            if response is not None and response.status_code not in RETRY_STATUS:
+                return response
+            wait = self.policy.delay(attempt, response)
+            if self.policy.gives_up(attempt, started, wait):
+                if response is not None:
+                    return response
+                raise error  # type: ignore[misc]
+            if response is not None:
+                await response.aclose()
+            _note(request, response, error, attempt, wait)
+            await asyncio.sleep(wait)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

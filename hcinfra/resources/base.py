@@ -1,0 +1,158 @@
+"""What every resource kind shares: input checking, exact diffs, permissions, errors.
+
+A kind subclasses KindProvider with its pydantic input model and implements
+create/read/update/delete against `self.connection()`. The provider object
+holds nothing but its class: Pulumi pickles it into the state, so clients,
+tokens and secrets are built inside the provider process (hcinfra.clients).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    ResourceProvider,
+)
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hcinfra.clients import connection
+from hcinfra.clients.errors import PermissionDenied, TenantError
+
+log = logging.getLogger("hcinfra.resources")
+PROVIDER_KEY = "__provider"
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Permissions of one direction (read or write) across the three services."""
+
+    graph: tuple[str, ...] = ()
+    exchange: tuple[str, ...] = ()
+    directory_roles: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        """Every permission and role, for error messages."""
+        return [*self.graph, *self.exchange, *(f"the {r} role" for r in self.directory_roles)]
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a resource kind needs to read (refresh, preview) and to write (up, destroy)."""
+
+    read: Grants = field(default_factory=Grants)
+    write: Grants = field(default_factory=Grants)
+
+
+class Inputs(BaseModel):
+    """Base of the kinds' input models: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckError(Exception):
+    """Input that cannot be deployed, raised from a kind's extra checks."""
+
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        super().__init__("; ".join(f"{p}: {r}" for p, r in failures))
+
+
+class KindProvider(ResourceProvider):
+    """Base dynamic provider of a resource kind."""
+
+    kind: ClassVar[str] = ""
+    inputs_model: ClassVar[type[Inputs]] = Inputs
+    replace_on: ClassVar[tuple[str, ...]] = ()
+    permissions: ClassVar[Permissions] = Permissions()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # The dynamic Config keeps the whole stack config, secrets decrypted, in _props.
+        raw: dict[str, Any] = getattr(req.config, "_props", None) or {}
+        connection.configure({str(k): str(v) for k, v in raw.items() if v is not None})
+
+    # -- checking --------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        raw = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        try:
+            model = self.inputs_model.model_validate(raw)
+        except ValidationError as err:
+            return CheckResult(raw, [_failure(e) for e in err.errors()])
+        try:
+            self.check_more(model)
+        except CheckError as err:
+            return CheckResult(raw, [CheckFailure(p, r) for p, r in err.failures])
+        return CheckResult(model.model_dump(mode="json"), [])
+
+    def check_more(self, inputs: Any) -> None:
+        """Checks beyond the model (may read the tenant, never write). Raise CheckError."""
+
+    # -- diffing ---------------------------------------------------------------
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        fields = self.inputs_model.model_fields
+        changed = [name for name in fields if _norm(olds.get(name)) != _norm(news.get(name))]
+        replaces = [name for name in changed if name in self.replace_on]
+        return DiffResult(
+            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
+        )
+
+    # -- helpers for kinds -----------------------------------------------------
+    def parse(self, props: dict[str, Any], model: type[M]) -> M:
+        """The inputs part of a resource's properties."""
+        fields = model.model_fields
+        return model.model_validate({k: v for k, v in props.items() if k in fields})
+
+    def connection(self) -> connection.Connection:
+        """The tenant connection of this provider process."""
+        return connection.connect()
+
+    def call(self, action: Callable[[], R], *, writing: bool = True) -> R:
+        """Run a tenant call; a refusal names the permissions this kind needs."""
+        try:
+            return action()
+        except TenantError as err:
+            if err.status in (401, 403) and not isinstance(err, PermissionDenied):
+                grants = self.permissions.write if writing else self.permissions.read
+                raise PermissionDenied(err, self.kind, grants.names()) from None
+            raise
+
+
+def _failure(error: Any) -> CheckFailure:
+    path = ".".join(str(p) for p in error.get("loc", ())) or "(inputs)"
+    return CheckFailure(path, str(error.get("msg", "invalid value")))
+
+
+def _norm(value: Any) -> Any:
+    # Lists of names compare as sets where order carries no meaning upstream.
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def until_found(action: Callable[[], R], *, timeout: float = 120.0, interval: float = 2.0) -> R:
+    """Retry an action while the tenant still answers 404 for an object just made.
+
+    Directory writes replicate asynchronously: Graph documents 404s for minutes
+    after a group is created (3 retries 10 s apart advised before making a team).
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return action()
+        except TenantError as err:
+            if not err.not_found or time.monotonic() + interval > deadline:
+                raise
+            log.info("%s not visible yet; retrying in %.1fs", err.message, interval)
+            time.sleep(interval)

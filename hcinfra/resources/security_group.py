@@ -1,0 +1,313 @@
+"""SecurityGroup: an Entra ID security group with assigned members and owners, or a rule.
+
+Idempotency: the group's uniqueName is its key (`PATCH /groups(uniqueName=…)` with
+`Prefer: create-if-missing`), so a create retried after a lost response adopts
+the group it made. Members and owners are reconciled through `$ref`, where an
+"already exists" answer counts as done. Destroy soft-deletes: Graph keeps the
+group restorable for 30 days.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any, Literal
+
+import pulumi
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.models.group import Group
+from msgraph.generated.models.reference_create import ReferenceCreate
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field, field_validator, model_validator
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+NICKNAME = re.compile(r"^[\x21-\x7e]+$")
+NICKNAME_FORBIDDEN = set('@()\\[]";:<>,')
+ALREADY = "already exist"
+
+PERMISSIONS = Permissions(
+    read=Grants(graph=("GroupMember.Read.All", "User.Read.All")),
+    write=Grants(graph=("Group.ReadWrite.All", "GroupMember.ReadWrite.All", "User.Read.All")),
+)
+
+
+def _principal(value: str) -> str:
+    if not (GUID.match(value) or ("@" in value and " " not in value)):
+        raise ValueError(f"'{value}' is neither a userPrincipalName nor an object id")
+    return value
+
+
+class SecurityGroupInputs(Inputs):
+    """What a SecurityGroup declares."""
+
+    display_name: str = Field(min_length=1, max_length=256)
+    mail_nickname: str = Field(min_length=1, max_length=64)
+    unique_name: str | None = Field(None, min_length=1, max_length=128)
+    description: str | None = Field(None, max_length=1024)
+    members: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(default_factory=list)
+    membership_rule: str | None = None
+    membership_rule_processing_state: Literal["On", "Paused"] = "On"
+    is_assignable_to_role: bool = False
+
+    @field_validator("mail_nickname")
+    @classmethod
+    def _nickname(cls, value: str) -> str:
+        if not NICKNAME.match(value) or set(value) & NICKNAME_FORBIDDEN:
+            raise ValueError(
+                'mailNickname must be ASCII without spaces or any of @ ( ) \\ [ ] " ; : < > ,'
+            )
+        return value
+
+    @field_validator("members", "owners")
+    @classmethod
+    def _principals(cls, values: list[str]) -> list[str]:
+        if len(set(v.lower() for v in values)) != len(values):
+            raise ValueError("each member or owner may appear once")
+        return [_principal(v) for v in values]
+
+    @model_validator(mode="after")
+    def _rule_or_members(self) -> SecurityGroupInputs:
+        if self.membership_rule and self.members:
+            raise ValueError("a group has either a membership_rule or assigned members, not both")
+        if self.is_assignable_to_role and self.membership_rule:
+            raise ValueError("a role-assignable group cannot have dynamic membership")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The uniqueName the group is found by."""
+        return self.unique_name or self.mail_nickname
+
+    def body(self) -> Group:
+        """The Graph group this declares (without members and owners)."""
+        dynamic = bool(self.membership_rule)
+        return Group(
+            display_name=self.display_name,
+            mail_nickname=self.mail_nickname,
+            description=self.description,
+            mail_enabled=False,
+            security_enabled=True,
+            group_types=["DynamicMembership"] if dynamic else [],
+            membership_rule=self.membership_rule,
+            membership_rule_processing_state=(
+                self.membership_rule_processing_state if dynamic else None
+            ),
+            is_assignable_to_role=self.is_assignable_to_role or None,
+        )
+
+
+class SecurityGroupProvider(KindProvider):
+    """Dynamic provider of SecurityGroup."""
+
+    kind = "SecurityGroup"
+    inputs_model = SecurityGroupInputs
+    replace_on = ("is_assignable_to_role", "unique_name")
+    permissions = PERMISSIONS
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, SecurityGroupInputs)
+        graph = self.connection().graph
+
+        async def upsert(client: GraphServiceClient) -> str:
+            config: RequestConfiguration[Any] = RequestConfiguration()
+            config.headers.add("Prefer", "create-if-missing")
+            made = await client.groups_with_unique_name(inputs.key).patch(inputs.body(), config)
+            if made is not None and made.id:
+                return made.id
+            # 204: the group was there already (a retried create): adopt it.
+            log.info("SecurityGroup %s exists already; adopting it", inputs.key)
+            found = await client.groups_with_unique_name(inputs.key).get()
+            assert found is not None and found.id
+            return found.id
+
+        gid = self.call(lambda: graph.run(upsert))
+        resolved = self._reconcile(gid, inputs, {})
+        return CreateResult(gid, self._outputs(gid, inputs, resolved))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        graph = self.connection().graph
+        try:
+            group = self.call(
+                lambda: graph.run(lambda c: c.groups.by_group_id(id_).get()), writing=False
+            )
+        except TenantError as err:
+            if err.not_found:
+                return ReadResult(None, {})  # gone: the engine drops it from state
+            raise
+        assert group is not None
+        known: dict[str, str] = dict(props.get("resolved") or {})
+        members = self.call(lambda: self._ids(id_, "members"), writing=False)
+        owners = self.call(lambda: self._ids(id_, "owners"), writing=False)
+        by_id = {v: k for k, v in known.items()}
+        outs = {
+            **props,
+            "display_name": group.display_name,
+            "mail_nickname": group.mail_nickname,
+            "description": group.description,
+            "membership_rule": group.membership_rule,
+            "membership_rule_processing_state": (
+                group.membership_rule_processing_state if group.membership_rule else "On"
+            ),
+            "is_assignable_to_role": bool(group.is_assignable_to_role),
+            "members": [] if group.membership_rule else [by_id.get(m, m) for m in members],
+            "owners": [by_id.get(o, o) for o in owners],
+            "member_ids": members,
+            "owner_ids": owners,
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, SecurityGroupInputs)
+        graph = self.connection().graph
+        patch = Group(
+            display_name=inputs.display_name,
+            mail_nickname=inputs.mail_nickname,
+            description=inputs.description,
+            membership_rule=inputs.membership_rule,
+        )
+        if inputs.membership_rule:
+            patch.membership_rule_processing_state = inputs.membership_rule_processing_state
+        self.call(lambda: graph.run(lambda c: c.groups.by_group_id(id_).patch(patch)))
+        resolved = self._reconcile(id_, inputs, dict(olds.get("resolved") or {}))
+        return UpdateResult(self._outputs(id_, inputs, resolved))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        graph = self.connection().graph
+        try:
+            self.call(lambda: graph.run(lambda c: c.groups.by_group_id(id_).delete()))
+        except TenantError as err:
+            if not err.not_found:
+                raise
+        pulumi.log.info(
+            f"SecurityGroup {props.get('display_name')} ({id_}) deleted; Graph keeps it "
+            "restorable for 30 days: POST /directory/deletedItems/{id}/restore"
+        )
+        log.info("deleted group %s: restorable for 30 days from deleted items", id_)
+
+    # -- members and owners ----------------------------------------------------
+    def _ids(self, gid: str, relation: str) -> list[str]:
+        graph = self.connection().graph
+
+        async def fetch(client: GraphServiceClient) -> list[str]:
+            builder = getattr(client.groups.by_group_id(gid), relation)
+            page = await builder.get()
+            ids = [o.id for o in (page.value or []) if o.id]
+            while page.odata_next_link:
+                page = await builder.with_url(page.odata_next_link).get()
+                ids += [o.id for o in (page.value or []) if o.id]
+            return ids
+
+        return graph.run(fetch)
+
+    def _resolve(self, principals: list[str], known: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for name in principals:
+            if name in known:
+                out[name] = known[name]
+            elif GUID.match(name):
+                out[name] = name
+            else:
+                out[name] = self.call(partial(self._user_id, name), writing=False)
+        return out
+
+    def _user_id(self, name: str) -> str:
+        user = self.connection().graph.run(lambda c: c.users.by_user_id(name).get())
+        assert user is not None and user.id
+        return user.id
+
+    def _reconcile(
+        self, gid: str, inputs: SecurityGroupInputs, known: dict[str, str]
+    ) -> dict[str, str]:
+        resolved = self._resolve([*inputs.owners, *inputs.members], known)
+        for relation, wanted in (("owners", inputs.owners), ("members", inputs.members)):
+            if relation == "members" and inputs.membership_rule:
+                continue
+            want = {resolved[n] for n in wanted}
+            # A group made a moment ago may not be visible yet: Graph answers 404.
+            have = set(until_found(partial(self._ids, gid, relation)))
+            for oid in sorted(want - have):
+                self.call(partial(until_found, partial(self._add, gid, relation, oid)))
+            for oid in sorted(have - want):
+                self.call(partial(self._remove, gid, relation, oid))
+        return resolved
+
+    def _remove(self, gid: str, relation: str, oid: str) -> None:
+        run = self.connection().graph.run
+
+        async def remove(client: GraphServiceClient) -> None:
+            group = client.groups.by_group_id(gid)
+            await getattr(group, relation).by_directory_object_id(oid).ref.delete()
+
+        run(remove)
+
+    def _add(self, gid: str, relation: str, oid: str) -> None:
+        graph = self.connection().graph
+        ref = ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{oid}")
+        try:
+            graph.run(lambda c: getattr(c.groups.by_group_id(gid), relation).ref.post(ref))
+        except TenantError as err:
+            if not (err.status == 400 and ALREADY in err.message):
+                raise
+
+    def _outputs(
+        self, gid: str, inputs: SecurityGroupInputs, resolved: dict[str, str]
+    ) -> dict[str, Any]:
+        return {
+            **inputs.model_dump(mode="json"),
+            "object_id": gid,
+            "resolved": resolved,
+            "member_ids": sorted(resolved[m] for m in inputs.members),
+            "owner_ids": sorted(resolved[o] for o in inputs.owners),
+        }
+
+
+class SecurityGroup(Resource):
+    """An Entra ID security group: role groups of a hospital site."""
+
+    object_id: pulumi.Output[str]
+    display_name: pulumi.Output[str]
+    mail_nickname: pulumi.Output[str]
+    member_ids: pulumi.Output[list[str]]
+    owner_ids: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        display_name: pulumi.Input[str],
+        mail_nickname: pulumi.Input[str],
+        unique_name: pulumi.Input[str] | None = None,
+        description: pulumi.Input[str] | None = None,
+        members: pulumi.Input[list[str]] | None = None,
+        owners: pulumi.Input[list[str]] | None = None,
+        membership_rule: pulumi.Input[str] | None = None,
+        membership_rule_processing_state: pulumi.Input[str] = "On",
+        is_assignable_to_role: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a security group; members and owners by userPrincipalName or object id."""
+        super().__init__(
+            SecurityGroupProvider(),
+            resource_name,
+            {
+                "display_name": display_name,
+                "mail_nickname": mail_nickname,
+                "unique_name": unique_name,
+                "description": description,
+                "members": members or [],
+                "owners": owners or [],
+                "membership_rule": membership_rule,
+                "membership_rule_processing_state": membership_rule_processing_state,
+                "is_assignable_to_role": is_assignable_to_role,
+                "object_id": None,
+                "member_ids": None,
+                "owner_ids": None,
+                "resolved": None,
+            },
+            opts,
+        )

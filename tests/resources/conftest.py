@@ -1,0 +1,39 @@
+"""Resource kinds against the emulator: providers called as the engine calls them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hcinfra.clients import connection
+from hcinfra.clients.settings import Settings
+from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+
+
+def settings_for(emu: Emulator, app: str = HCINFRA_APP, secret: str = HCINFRA_SECRET) -> Settings:
+    """Settings that point every service at the emulator."""
+    return Settings(
+        tenant_id=emu.tenant_id,
+        client_id=app,
+        client_secret=secret,
+        endpoint=emu.url,
+        ca_bundle=emu.ca,
+    )
+
+
+@pytest.fixture
+def tenant(emu: Emulator) -> Iterator[Emulator]:
+    """The emulator, reset, with hcinfra's providers configured to deploy to it."""
+    s = settings_for(emu)
+    connection.configure(
+        {
+            "hcinfra:tenantId": s.tenant_id,
+            "hcinfra:clientId": s.client_id,
+            "hcinfra:clientSecret": s.client_secret,
+            "hcinfra:endpoint": s.endpoint,
+            "hcinfra:caBundle": s.ca_bundle,
+        }
+    )
+    yield emu
+    connection.configure({})

@@ -1,0 +1,173 @@
+"""SecurityGroup's provider against the emulator: create, adopt, drift, update, delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from hcinfra.clients.errors import PermissionDenied
+from hcinfra.resources.security_group import SecurityGroupProvider
+from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
+
+NURSE = "nurse001@northwindhealth.org"
+MANAGER = "claire.dubois@northwindhealth.org"
+
+
+def inputs(**extra) -> dict:
+    base = {
+        "display_name": "STM-Clinical-Workers",
+        "mail_nickname": "stm-clinical-workers",
+        "description": "Clinical workers of STM",
+        "members": [NURSE],
+        "owners": [MANAGER],
+    }
+    return {**base, **extra}
+
+
+def checked(provider: SecurityGroupProvider, raw: dict) -> dict:
+    result = provider.check({}, raw)
+    assert result.failures == [], result.failures
+    return result.inputs
+
+
+def groups(emu: Emulator) -> dict:
+    return emu.admin("GET", "state").json().get("group", {})
+
+
+def test_create_resolves_members_and_owners(tenant: Emulator):
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    [group] = groups(tenant).values()
+    assert made.id == group["id"] and group["uniqueName"] == "stm-clinical-workers"
+    assert group["securityEnabled"] is True and group["mailEnabled"] is False
+    assert made.outs["member_ids"] == group["_members"]
+    assert made.outs["owner_ids"] == group["_owners"]
+
+
+def test_create_after_a_lost_response_adopts_the_group(tenant: Emulator):
+    tenant.admin(
+        "PUT",
+        "faults",
+        json={
+            "rules": [{"match": "PATCH /v1.0/groups(uniqueName=*", "dropResponse": 1, "limit": 1}]
+        },
+    )
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    assert len(groups(tenant)) == 1
+    assert made.id == next(iter(groups(tenant)))
+
+
+def test_eventual_consistency_404s_are_waited_out(tenant: Emulator):
+    tenant.admin(
+        "PUT",
+        "faults",
+        json={"rules": [{"match": "PATCH /v1.0/groups(uniqueName=*", "consistencyMs": 2500}]},
+    )
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    assert made.outs["member_ids"]
+    log = tenant.requests()["counts"]
+    assert any(c["status"] == 404 for c in log)
+
+
+def test_throttling_is_retried_after_retry_after(tenant: Emulator):
+    tenant.admin(
+        "PUT",
+        "faults",
+        json={
+            "rules": [
+                {
+                    "match": "POST /v1.0/groups/*/members/$ref",
+                    "throttle": 1,
+                    "retryAfter": 1,
+                    "limit": 2,
+                }
+            ]
+        },
+    )
+    p = SecurityGroupProvider()
+    p.create(checked(p, inputs()))
+    statuses = [(c["route"], c["status"]) for c in tenant.requests()["counts"]]
+    assert ("/groups/{gid}/members/$ref", 429) in statuses
+    assert ("/groups/{gid}/members/$ref", 204) in statuses
+
+
+def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    with tenant.client(headers=tenant.headers(GRAPH_SCOPE)) as c:
+        c.patch(f"/v1.0/groups/{made.id}", json={"description": "changed by hand"})
+        extra = c.get("/v1.0/users/nurse002@northwindhealth.org").json()["id"]
+        c.post(
+            f"/v1.0/groups/{made.id}/members/$ref",
+            json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{extra}"},
+        )
+    state = {**made.outs}
+    read = p.read(made.id, state)
+    assert read.outs["description"] == "changed by hand"
+    assert sorted(read.outs["members"]) == sorted([NURSE, extra])
+    diff = p.diff(made.id, read.outs, checked(p, inputs()))
+    assert diff.changes and diff.replaces == []
+    p.update(made.id, read.outs, checked(p, inputs()))
+    again = p.read(made.id, state)
+    assert again.outs["description"] == "Clinical workers of STM"
+    assert again.outs["members"] == [NURSE]
+
+
+def test_role_assignable_change_is_a_replacement(tenant: Emulator):
+    p = SecurityGroupProvider()
+    old = checked(p, inputs())
+    new = checked(p, inputs(is_assignable_to_role=True))
+    diff = p.diff("x", old, new)
+    assert diff.replaces == ["is_assignable_to_role"]
+    assert p.diff("x", old, old).changes is False
+
+
+def test_delete_is_a_restorable_soft_delete(tenant: Emulator):
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    p.delete(made.id, made.outs)
+    assert groups(tenant) == {}
+    deleted = tenant.admin("GET", "state").json()["deletedGroup"]
+    assert made.id in deleted
+    assert p.read(made.id, made.outs).id is None
+    p.delete(made.id, made.outs)  # already gone: fine
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"mail_nickname": "has space"}, "mail_nickname"),
+        ({"mail_nickname": "x" * 65}, "mail_nickname"),
+        ({"display_name": ""}, "display_name"),
+        ({"members": ["not a user"]}, "members"),
+        ({"membership_rule": 'user.department -eq "Nursing"'}, "(inputs)"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_inputs_fail_check_and_nothing_is_sent(tenant: Emulator, change, field):
+    p = SecurityGroupProvider()
+    result = p.check({}, inputs(**change))
+    assert result.failures and result.failures[0].property == field
+    assert tenant.requests()["total"] == 0
+
+
+def test_permission_denied_names_the_permission(emu: Emulator):
+    from hcinfra.clients import connection
+
+    connection.configure(
+        {
+            "hcinfra:tenantId": emu.tenant_id,
+            "hcinfra:clientId": AUDITOR_APP,
+            "hcinfra:clientSecret": AUDITOR_SECRET,
+            "hcinfra:endpoint": emu.url,
+            "hcinfra:caBundle": emu.ca,
+        }
+    )
+    try:
+        p = SecurityGroupProvider()
+        with pytest.raises(PermissionDenied) as err:
+            p.create(checked(p, inputs()))
+        assert "SecurityGroup needs Group.ReadWrite.All" in str(err.value)
+    finally:
+        connection.configure({})
