@@ -21,6 +21,13 @@ def _emulator_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _permissions(args: argparse.Namespace) -> int:
+    from hcinfra.permissions import render
+
+    print(render(args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -39,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (quick manual use)")
     serve.add_argument("--tls-dir", help="where to write the generated CA and certificate")
     serve.set_defaults(func=_emulator_serve)
+
+    perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
+    perms.add_argument("--format", choices=["text", "json"], default="text")
+    perms.set_defaults(func=_permissions)
     return parser
 
 
