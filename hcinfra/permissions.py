@@ -44,7 +44,10 @@ def kinds() -> list[type[KindProvider]]:
 
 
 def _union(grants: list[Grants], attr: str) -> list[str]:
-    return sorted({p for g in grants for p in getattr(g, attr)})
+    names = {p for g in grants for p in getattr(g, attr)}
+    # X.ReadWrite.All grants everything X.Read.All does: grant only the stronger one.
+    implied = {n.replace(".ReadWrite.", ".Read.") for n in names if ".ReadWrite." in n}
+    return sorted(names - implied)
 
 
 def manifest() -> dict[str, Any]:

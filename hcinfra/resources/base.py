@@ -20,6 +20,8 @@ from pulumi.dynamic import (
     DiffResult,
     ResourceProvider,
 )
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hcinfra.clients import connection
@@ -82,10 +84,18 @@ class KindProvider(ResourceProvider):
     # -- checking --------------------------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         raw = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        # During preview, inputs computed from other resources are not known yet:
+        # check everything else now; the engine checks again once they are known.
+        unknown = {k for k, v in raw.items() if _is_unknown(v)}
         try:
             model = self.inputs_model.model_validate(raw)
         except ValidationError as err:
-            return CheckResult(raw, [_failure(e) for e in err.errors()])
+            failures = [
+                _failure(e) for e in err.errors() if (e.get("loc") or ("",))[0] not in unknown
+            ]
+            return CheckResult(raw, failures)
+        if unknown:
+            return CheckResult(raw, [])
         try:
             self.check_more(model)
         except CheckError as err:
@@ -125,13 +135,23 @@ class KindProvider(ResourceProvider):
             raise
 
 
+def _is_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN):
+        return True
+    if isinstance(value, list):
+        return any(_is_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_unknown(v) for v in value.values())
+    return False
+
+
 def _failure(error: Any) -> CheckFailure:
     path = ".".join(str(p) for p in error.get("loc", ())) or "(inputs)"
     return CheckFailure(path, str(error.get("msg", "invalid value")))
 
 
 def _norm(value: Any) -> Any:
-    # Lists of names compare as sets where order carries no meaning upstream.
+    # None inside dicts equals an absent key; lists compare in order (kinds sort them).
     if isinstance(value, list):
         return [_norm(v) for v in value]
     if isinstance(value, dict):

@@ -269,7 +269,6 @@ class SecurityGroupProvider(KindProvider):
 class SecurityGroup(Resource):
     """An Entra ID security group: role groups of a hospital site."""
 
-    object_id: pulumi.Output[str]
     display_name: pulumi.Output[str]
     mail_nickname: pulumi.Output[str]
     member_ids: pulumi.Output[list[str]]
@@ -304,10 +303,14 @@ class SecurityGroup(Resource):
                 "membership_rule": membership_rule,
                 "membership_rule_processing_state": membership_rule_processing_state,
                 "is_assignable_to_role": is_assignable_to_role,
-                "object_id": None,
                 "member_ids": None,
                 "owner_ids": None,
                 "resolved": None,
             },
             opts,
         )
+
+    @property
+    def object_id(self) -> pulumi.Output[str]:
+        """The group's object id: the resource id, known even while an update is previewed."""
+        return self.id

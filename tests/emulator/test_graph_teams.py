@@ -158,3 +158,57 @@ def test_teams_routes_name_the_missing_permission(emu: Emulator):
         assert "Team.Create" in err.value.error.message
 
     run(scenario)
+
+
+def _unified_group(c, owner: str, nickname: str) -> str:
+    return c.post(
+        "/v1.0/groups",
+        json={
+            "displayName": f"Team {nickname}",
+            "mailNickname": nickname,
+            "mailEnabled": True,
+            "securityEnabled": False,
+            "groupTypes": ["Unified"],
+            "visibility": "Private",
+            "owners@odata.bind": [f"https://graph.microsoft.com/v1.0/users/{owner}"],
+        },
+    ).json()["id"]
+
+
+def test_team_from_a_group_applies_the_template(emu: Emulator):
+    emu.admin("PUT", "faults", json={"teamsOperationMs": 0}).raise_for_status()
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        gid = _unified_group(c, owner_id(emu), "stm-ward-5")
+        bind = {"group@odata.bind": f"https://graph.microsoft.com/v1.0/groups('{gid}')"}
+        # The template is required and checked, as when no group is given.
+        assert c.post("/v1.0/teams", json=bind).status_code == 400
+        unknown = {**bind, **team_body("noSuchTemplate", None)}
+        del unknown["displayName"], unknown["description"]
+        assert c.post("/v1.0/teams", json=unknown).status_code == 400
+        named = {**bind, **team_body("healthcareWard", None)}
+        assert c.post("/v1.0/teams", json=named).status_code == 400  # displayName inherited
+        body = {
+            **bind,
+            "template@odata.bind": named["template@odata.bind"],
+            "channels": [{"displayName": "Night shift", "description": "Nights"}],
+        }
+        r = c.post("/v1.0/teams", json=body)
+        assert r.status_code == 202 and r.headers["Location"].startswith(f"/teams('{gid}')")
+        assert wait_for(c, r.headers["Location"])["status"] == "succeeded"
+        team = c.get(f"/v1.0/teams/{gid}").json()
+        assert team["displayName"] == "Team stm-ward-5" and team["visibility"] == "private"
+        assert team["specialization"] == "healthcareStandard"
+        names = [ch["displayName"] for ch in c.get(f"/v1.0/teams/{gid}/channels").json()["value"]]
+        assert names == [*WARD_CHANNELS, "Night shift"]
+        assert c.post("/v1.0/teams", json=body).status_code == 409
+
+
+def test_team_visibility_is_its_groups(emu: Emulator):
+    emu.admin("PUT", "faults", json={"teamsOperationMs": 0}).raise_for_status()
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        gid = _unified_group(c, owner_id(emu), "stm-ward-6")
+        assert c.put(f"/v1.0/groups/{gid}/team", json={}).status_code == 201
+        assert c.patch(f"/v1.0/teams/{gid}", json={"visibility": "public"}).status_code == 204
+        assert c.get(f"/v1.0/groups/{gid}").json()["visibility"] == "Public"
+        r = c.patch(f"/v1.0/teams/{gid}", json={"visibility": "hiddenMembership"})
+        assert r.status_code == 400

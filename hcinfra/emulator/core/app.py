@@ -101,6 +101,7 @@ class Dispatcher:
 
     def record(self, req: Req, resp: Resp, batch_item: bool = False) -> None:
         """Log the request and stamp the response with its ids."""
+        service = req.service or self.service_for(req.path)
         resp.headers.setdefault("request-id", req.request_id)
         resp.headers.setdefault("client-request-id", req.client_request_id)
         self.tenant.log.add(
@@ -111,6 +112,7 @@ class Dispatcher:
             app_id=req.principal.app_id if req.principal else "",
             request_id=req.request_id,
             batch_item=batch_item,
+            write=service.is_write(req) if service else False,
         )
 
 

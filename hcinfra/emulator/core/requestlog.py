@@ -20,6 +20,7 @@ class Entry:
     app_id: str
     request_id: str
     batch_item: bool = False
+    write: bool = False
 
 
 class RequestLog:
@@ -41,12 +42,13 @@ class RequestLog:
         app_id: str,
         request_id: str,
         batch_item: bool = False,
+        write: bool = False,
     ) -> None:
-        """Record one request."""
+        """Record one request; `write` says whether it asked the tenant to change."""
         with self._lock:
             self._seq += 1
             self._entries.append(
-                Entry(self._seq, method, path, route, status, app_id, request_id, batch_item)
+                Entry(self._seq, method, path, route, status, app_id, request_id, batch_item, write)
             )
             if len(self._entries) > self.capacity:
                 del self._entries[: len(self._entries) - self.capacity]
@@ -65,7 +67,7 @@ class RequestLog:
         return {
             "last": last,
             "total": len(entries),
-            "writes": sum(1 for e in entries if e.method in ("POST", "PUT", "PATCH", "DELETE")),
+            "writes": sum(1 for e in entries if e.write),
             "counts": [
                 {
                     "method": k.split(" ", 2)[0],

@@ -46,6 +46,10 @@ class Service:
     def on_seed(self, seed: Any) -> None:
         """Store what the seed declares for this service (the store is empty)."""
 
+    def is_write(self, req: Req) -> bool:
+        """True when the request asks the tenant to change something (for the request log)."""
+        return req.method in ("POST", "PUT", "PATCH", "DELETE")
+
     def owns(self, path: str) -> bool:
         """True when the path belongs to this service."""
         return path.startswith(self.prefixes)

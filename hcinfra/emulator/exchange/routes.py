@@ -54,6 +54,14 @@ class ExchangeService(Service):
     def render(self, err: ServiceError, req: Req) -> Resp:
         return errors.render(err)
 
+    def is_write(self, req: Req) -> bool:
+        # Every cmdlet is a POST; only the Get- ones leave the tenant as it was.
+        try:
+            name = str((req.json() or {}).get("CmdletInput", {}).get("CmdletName", ""))
+        except (ValueError, AttributeError):
+            return True
+        return not name.lower().startswith("get-")
+
     def not_found_route(self, req: Req) -> ServiceError:
         return ServiceError(404, "NotFound", f"The resource '{req.path}' was not found.")
 

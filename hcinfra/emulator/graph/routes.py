@@ -52,6 +52,10 @@ class GraphService(Service):
     def render(self, err: ServiceError, req: Req) -> Resp:
         return render(err, req)
 
+    def is_write(self, req: Req) -> bool:
+        # A $batch envelope is not a write; its items are logged, and counted, one by one.
+        return super().is_write(req) and not req.path.endswith("/$batch")
+
     def not_found_route(self, req: Req) -> ServiceError:
         segment = req.path_in_version.strip("/").split("/")[0]
         return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")

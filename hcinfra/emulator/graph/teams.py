@@ -210,6 +210,48 @@ def _team_doc(
     }
 
 
+def _template(body: dict[str, Any]) -> str:
+    """The template a create request binds, refused when missing or unknown."""
+    match = TEMPLATE_BIND.search(str(body.get("template@odata.bind") or ""))
+    if not match:
+        raise bad("Template is required: set 'template@odata.bind'.")
+    template = match.group(1)
+    if template not in TEMPLATES:
+        raise bad(f"Template '{template}' was not found.")
+    return template
+
+
+def _extra_channels(body: dict[str, Any], template: str) -> list[dict[str, Any]]:
+    extra = body.get("channels") or []
+    if not isinstance(extra, list):
+        raise bad("Property 'channels' must be a collection.")
+    taken = {name.lower() for name, _ in TEMPLATES[template]}
+    for ch in extra:
+        if not isinstance(ch, dict):
+            raise bad("Each channel must be an object.")
+        _check_channel_name(ch.get("displayName"), taken)
+        taken.add(ch["displayName"].lower())
+    return extra
+
+
+def _store_channels(
+    svc: Any, gid: str, template: str, extra: list[dict[str, Any]], now: float
+) -> None:
+    for name, fav in TEMPLATES[template]:
+        ch = _channel(gid, name, fav, now)
+        svc.store.put("channel", ch["id"], ch)
+    for extra_ch in extra:
+        ch = _channel(
+            gid,
+            extra_ch["displayName"],
+            bool(extra_ch.get("isFavoriteByDefault")),
+            now,
+            extra_ch.get("description"),
+            extra_ch.get("membershipType", "standard"),
+        )
+        svc.store.put("channel", ch["id"], ch)
+
+
 @router.add("POST", "/teams", "teams.create")
 def create_team(req: Req) -> Resp:
     svc = req.service
@@ -221,13 +263,7 @@ def create_team(req: Req) -> Resp:
         raise bad("Invalid bind property name owners in request.")
     if "group@odata.bind" in body:
         return _team_from_group_async(req, body)
-    bind = str(body.get("template@odata.bind") or "")
-    match = TEMPLATE_BIND.search(bind)
-    if not match:
-        raise bad("Template is required: set 'template@odata.bind'.")
-    template = match.group(1)
-    if template not in TEMPLATES:
-        raise bad(f"Template '{template}' was not found.")
+    template = _template(body)
     display = body.get("displayName")
     if not isinstance(display, str) or not display.strip() or len(display) > 256:
         raise bad("displayName is required and must be 1 to 256 characters.")
@@ -240,13 +276,7 @@ def create_team(req: Req) -> Resp:
             "An owner must be specified in 'members' when a team is created with application "
             "permissions."
         )
-    extra = body.get("channels") or []
-    taken = {name.lower() for name, _ in TEMPLATES[template]}
-    for ch in extra:
-        if not isinstance(ch, dict):
-            raise bad("Each channel must be an object.")
-        _check_channel_name(ch.get("displayName"), taken)
-        taken.add(ch["displayName"].lower())
+    extra = _extra_channels(body, template)
     now = svc.now()
     ready = now + max(_op_ms(svc), req.consistency_ms) / 1000
     gid = str(uuid.uuid4())
@@ -284,19 +314,7 @@ def create_team(req: Req) -> Resp:
             svc, gid, body, template, ready, display, body.get("description"), visibility.lower()
         ),
     )
-    for name, fav in TEMPLATES[template]:
-        ch = _channel(gid, name, fav, now)
-        svc.store.put("channel", ch["id"], ch)
-    for extra_ch in extra:
-        ch = _channel(
-            gid,
-            extra_ch["displayName"],
-            bool(extra_ch.get("isFavoriteByDefault")),
-            now,
-            extra_ch.get("description"),
-            extra_ch.get("membershipType", "standard"),
-        )
-        svc.store.put("channel", ch["id"], ch)
+    _store_channels(svc, gid, template, extra, now)
     return _accepted(gid, _operation(svc, gid, "createTeam", ready))
 
 
@@ -305,12 +323,21 @@ def _team_from_group_async(req: Req, body: dict[str, Any]) -> Resp:
     for key in ("displayName", "visibility", "members"):
         if key in body:
             raise bad(f"Property '{key}' must not be set when creating a team from a group.")
+    # The team inherits the group's name, visibility and members, and the template's channels.
+    template = _template(body)
+    extra = _extra_channels(body, template)
     gid = bind_id(str(body["group@odata.bind"]))
-    team = _attach_team(svc, gid, body)
+    team = _attach_team(svc, gid, body, template, extra)
     return _accepted(gid, _operation(svc, gid, "createTeam", team["_visibleAt"]))
 
 
-def _attach_team(svc: Any, gid: str, body: dict[str, Any]) -> dict[str, Any]:
+def _attach_team(
+    svc: Any,
+    gid: str,
+    body: dict[str, Any],
+    template: str = "standard",
+    extra: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     group = svc.store.peek("group", gid)
     if not visible(group, svc.now()):
         # Right after a group is created, Teams cannot see it yet: retry later.
@@ -331,7 +358,7 @@ def _attach_team(svc: Any, gid: str, body: dict[str, Any]) -> dict[str, Any]:
         svc,
         gid,
         body,
-        "standard",
+        template,
         ready,
         group["displayName"],
         group.get("description"),
@@ -341,8 +368,7 @@ def _attach_team(svc: Any, gid: str, body: dict[str, Any]) -> dict[str, Any]:
     doc = svc.store.get("group", gid)
     doc["resourceProvisioningOptions"] = ["Team"]
     svc.store.put("group", gid, doc)
-    ch = _channel(gid, "General", True, svc.now())
-    svc.store.put("channel", ch["id"], ch)
+    _store_channels(svc, gid, template, extra or [], svc.now())
     return team
 
 
@@ -406,6 +432,9 @@ def update_team(req: Req, tid: str) -> Resp:
     for key in body:
         if key not in TEAM_UPDATABLE:
             raise bad(f"Invalid property '{key}' in request.")
+    if "visibility" in body and str(body["visibility"]).lower() not in ("public", "private"):
+        # hiddenMembership can only be chosen when the group is created.
+        raise bad(f"Visibility '{body['visibility']}' cannot be set on an existing team.")
     doc = svc.store.get("team", tid)
     for key, value in body.items():
         if key.endswith("Settings") and isinstance(value, dict):
@@ -418,6 +447,9 @@ def update_team(req: Req, tid: str) -> Resp:
         for key in ("displayName", "description"):
             if key in body:
                 group[key] = body[key]
+        if "visibility" in body:
+            # The team's visibility is its group's.
+            group["visibility"] = str(body["visibility"]).capitalize()
         svc.store.put("group", tid, group)
     return Resp(204)
 

@@ -33,6 +33,9 @@ class IdentityService(Service):
     def owns(self, path: str) -> bool:
         return bool(PATH.match(path))
 
+    def is_write(self, req: Req) -> bool:
+        return False  # a token changes nothing in the tenant
+
     def on_seed(self, seed: Seed) -> None:
         pass
 

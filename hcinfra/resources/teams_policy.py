@@ -1,0 +1,349 @@
+"""TeamsPolicy: a custom Teams messaging or app setup policy (the `Tag:<name>` instance).
+
+Settings are typed per policy type and named as the MicrosoftTeams cmdlets name them
+(AllowGiphy, ReadReceiptsEnabledType…), so a misspelt or mistyped setting fails at
+check instead of halfway through a deployment. Only the declared settings are
+managed: the service merges a PUT, so undeclared ones keep whatever they hold.
+
+Idempotency: a create retried after a lost response meets 409 Conflict, adopts the
+instance and writes the declared settings over it. Destroy deletes the instance (a
+policy holds no user data); the service refuses while a group or user still has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pydantic import Field, StrictBool, ValidationError, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources import teams_apps
+from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log
+
+PolicyType = Literal["TeamsMessagingPolicy", "TeamsAppSetupPolicy"]
+TEAMS_ADMIN = Grants(directory_roles=("Teams Administrator",))
+PERMISSIONS = Permissions(read=TEAMS_ADMIN, write=TEAMS_ADMIN)
+# Lists of apps in app setup policies; pinned ones carry an Order as well as an Id.
+APP_LISTS = ("AppPresetList", "AppPresetMeetingList")
+PINNED_LISTS = ("PinnedAppBarApps", "PinnedMessageBarApps", "PinnedCallingBarApps")
+
+
+class PolicySettings(Inputs):
+    """Settings every managed policy type has; None leaves a setting unmanaged."""
+
+    Description: str | None = Field(None, max_length=1024)
+
+    def body(self) -> dict[str, Any]:
+        """The declared settings as the service takes them."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class MessagingPolicySettings(PolicySettings):
+    """TeamsMessagingPolicy settings (Set-CsTeamsMessagingPolicy names and values)."""
+
+    AllowPriorityMessages: StrictBool | None = None
+    ReadReceiptsEnabledType: Literal["UserPreference", "Everyone", "None"] | None = None
+    AllowUserChat: StrictBool | None = None
+    AllowUserEditMessage: StrictBool | None = None
+    AllowUserDeleteMessage: StrictBool | None = None
+    AllowUserDeleteChat: StrictBool | None = None
+    AllowOwnerDeleteMessage: StrictBool | None = None
+    AllowRemoveUser: StrictBool | None = None
+    AllowGiphy: StrictBool | None = None
+    GiphyRatingType: Literal["Strict", "Moderate", "NoRestriction"] | None = None
+    AllowMemes: StrictBool | None = None
+    AllowStickers: StrictBool | None = None
+    AllowUrlPreviews: StrictBool | None = None
+    AllowImmersiveReader: StrictBool | None = None
+    AllowUserTranslation: StrictBool | None = None
+    AllowVideoMessages: StrictBool | None = None
+    AudioMessageEnabledType: Literal["ChatsAndChannels", "ChatsOnly", "Disabled"] | None = None
+    AllowChatWithGroup: StrictBool | None = None
+
+
+class AppSetupPolicySettings(PolicySettings):
+    """TeamsAppSetupPolicy settings; apps by catalogue name (teams_apps) or app id."""
+
+    PinnedAppBarApps: list[str] | None = None
+    AppPresetList: list[str] | None = None
+    AllowUserPinning: StrictBool | None = None
+    AllowSideLoading: StrictBool | None = None
+
+    @field_validator("PinnedAppBarApps", "AppPresetList")
+    @classmethod
+    def _apps(cls, refs: list[str] | None) -> list[str] | None:
+        if refs is None:
+            return None
+        names, problems = [], []
+        for ref in refs:
+            try:
+                names.append(teams_apps.canonical(ref))
+            except teams_apps.UnknownApp as err:
+                problems.append(str(err))
+        if problems:
+            raise ValueError("; ".join(problems))
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"each app may appear once; repeated: {', '.join(repeated)}")
+        return names
+
+    def body(self) -> dict[str, Any]:
+        """Apps become {Id} objects; pinned ones {Id, Order} in the declared order."""
+        out = super().body()
+        if self.PinnedAppBarApps is not None:
+            out["PinnedAppBarApps"] = [
+                {"Id": teams_apps.app_id(n), "Order": i}
+                for i, n in enumerate(self.PinnedAppBarApps, start=1)
+            ]
+        if self.AppPresetList is not None:
+            out["AppPresetList"] = [{"Id": teams_apps.app_id(n)} for n in self.AppPresetList]
+        return out
+
+
+SETTINGS: dict[str, type[PolicySettings]] = {
+    "TeamsMessagingPolicy": MessagingPolicySettings,
+    "TeamsAppSetupPolicy": AppSetupPolicySettings,
+}
+
+
+def validate_settings(policy_type: str, raw: Any) -> PolicySettings:
+    """The settings checked against the type's model; every problem named by its setting."""
+    model = SETTINGS[policy_type]
+    if not isinstance(raw, Mapping):
+        raise ValueError("settings must be a mapping of setting name to value")
+    known = model.model_fields
+    errors: list[InitErrorDetails] = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "unknown_setting", "{msg}", {"msg": _unknown(policy_type, str(key), list(known))}
+            ),
+            loc=(str(key),),
+            input=value,
+        )
+        for key, value in raw.items()
+        if key not in known
+    ]
+    settings: PolicySettings | None = None
+    try:
+        settings = model.model_validate({k: v for k, v in raw.items() if k in known})
+    except ValidationError as err:
+        errors += [
+            InitErrorDetails(
+                type=PydanticCustomError(e["type"], "{msg}", {"msg": e["msg"]}),
+                loc=e["loc"],
+                input=e["input"],
+            )
+            for e in err.errors()
+        ]
+    if errors or settings is None:
+        raise ValidationError.from_exception_data("settings", errors)
+    return settings
+
+
+def _unknown(policy_type: str, key: str, known: list[str]) -> str:
+    close = [k for k in known if k.lower() == key.lower()]
+    hint = f" (did you mean {close[0]}?)" if close else f"; its settings: {', '.join(known)}"
+    return f"'{key}' is not a setting of {policy_type} managed by hcinfra{hint}"
+
+
+def service_settings(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Every setting of an instance as read, with app ids shown by catalogue name."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key == "Identity":
+            continue
+        if key in PINNED_LISTS and isinstance(value, list):
+            ordered = sorted(value, key=lambda a: a.get("Order", 0))
+            out[key] = [teams_apps.app_name(str(a.get("Id"))) for a in ordered]
+        elif key in APP_LISTS and isinstance(value, list):
+            out[key] = [teams_apps.app_name(str(a.get("Id"))) for a in value]
+        else:
+            out[key] = value
+    return out
+
+
+class TeamsPolicyInputs(Inputs):
+    """What a TeamsPolicy declares."""
+
+    policy_type: PolicyType
+    name: str = Field(min_length=1, max_length=256)
+    settings: MessagingPolicySettings | AppSetupPolicySettings | dict[str, Any] = Field(
+        default_factory=dict, validate_default=True
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if value.strip() != value:
+            raise ValueError("the name may not start or end with spaces")
+        if value.lower() == "global":
+            raise ValueError(
+                "'Global' is the org-wide default policy, which hcinfra does not manage; "
+                "name a custom policy instead"
+            )
+        if value.lower().startswith("tag:"):
+            raise ValueError(f"give the name without 'Tag:' (the instance becomes Tag:{value[4:]})")
+        if ":" in value or "/" in value:
+            raise ValueError("the name may not contain ':' or '/'")
+        return value
+
+    @field_validator("settings", mode="wrap")
+    @classmethod
+    def _settings(cls, value: Any, _handler: Any, info: ValidationInfo) -> Any:
+        if "policy_type" not in info.data:
+            return value  # the policy type failed; its failure says so
+        if isinstance(value, PolicySettings):
+            value = value.model_dump(mode="json")
+        return validate_settings(info.data["policy_type"], value)
+
+    @property
+    def identity(self) -> str:
+        """The instance's identity."""
+        return f"Tag:{self.name}"
+
+    @property
+    def typed(self) -> PolicySettings:
+        """The settings, validated for the policy type."""
+        assert isinstance(self.settings, PolicySettings)
+        return self.settings
+
+
+def instance_path(policy_type: str, identity: str) -> str:
+    """The path of one policy instance."""
+    return f"/Skype.Policy/configurations/{policy_type}/configuration/{quote(identity, safe=':')}"
+
+
+class PolicyStillAssigned(TenantError):
+    """Deleting a policy that groups or users still have."""
+
+    def describe(self) -> str:
+        return (
+            f"{self.message} Remove (or re-point) those assignments first, e.g. by making "
+            "the GroupPolicyAssignment or PolicyPackageAssignment resources depend on this "
+            f"policy so they go first. ({self.service} answered {self.status} {self.code})"
+        )
+
+
+class TeamsPolicyProvider(KindProvider):
+    """Dynamic provider of TeamsPolicy."""
+
+    kind = "TeamsPolicy"
+    inputs_model = TeamsPolicyInputs
+    replace_on: ClassVar[tuple[str, ...]] = ("policy_type", "name")
+    permissions = PERMISSIONS
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(_id, olds, news)
+        # A replacement always names another instance, so the new one can exist first and
+        # assignments can move to it before the old one goes.
+        return DiffResult(
+            changes=result.changes, replaces=result.replaces, delete_before_replace=False
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, TeamsPolicyInputs)
+        teams = self.connection().teams
+        body = inputs.typed.body()
+        collection = f"/Skype.Policy/configurations/{inputs.policy_type}"
+        try:
+            doc = self.call(
+                lambda: teams.call("POST", collection, {"Identity": inputs.name, **body})
+            )
+        except TenantError as err:
+            if err.status != 409:
+                raise
+            # Ours from a create whose answer was lost, or one made by hand: adopt it.
+            log.info("%s %s exists already; adopting it", inputs.policy_type, inputs.identity)
+            path = instance_path(inputs.policy_type, inputs.identity)
+            doc = self.call(lambda: teams.call("PUT", path, body))
+        return CreateResult(_id(inputs), self._outputs(inputs, doc))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        policy_type, _, identity = id_.partition("/")
+        teams = self.connection().teams
+        try:
+            doc = self.call(
+                lambda: teams.call("GET", instance_path(policy_type, identity)), writing=False
+            )
+        except TenantError as err:
+            if err.not_found:
+                return ReadResult(None, {})  # gone: the engine drops it from state
+            raise
+        effective = service_settings(doc)
+        declared = props.get("settings") or {}
+        outs = {
+            **props,
+            "policy_type": policy_type,
+            "name": identity.removeprefix("Tag:"),
+            "settings": {k: effective.get(k) for k, v in declared.items() if v is not None},
+            "identity": doc.get("Identity", identity),
+            "effective_settings": effective,
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, TeamsPolicyInputs)
+        teams = self.connection().teams
+        path = instance_path(inputs.policy_type, inputs.identity)
+        doc = self.call(lambda: teams.call("PUT", path, inputs.typed.body()))
+        return UpdateResult(self._outputs(inputs, doc))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        policy_type, _, identity = id_.partition("/")
+        teams = self.connection().teams
+        try:
+            self.call(lambda: teams.call("DELETE", instance_path(policy_type, identity)))
+        except TenantError as err:
+            if err.status == 409:
+                raise PolicyStillAssigned(
+                    err.service, err.status, err.code, err.message, err.request_id
+                ) from None
+            if not err.not_found:
+                raise
+        pulumi.log.info(f"{policy_type} {identity} deleted")
+
+    def _outputs(self, inputs: TeamsPolicyInputs, doc: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            **inputs.model_dump(mode="json"),
+            "identity": doc.get("Identity", inputs.identity),
+            "effective_settings": service_settings(doc),
+        }
+
+
+def _id(inputs: TeamsPolicyInputs) -> str:
+    return f"{inputs.policy_type}/{inputs.identity}"
+
+
+class TeamsPolicy(Resource):
+    """A custom Teams messaging or app setup policy, assignable to groups."""
+
+    identity: pulumi.Output[str]
+    effective_settings: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        policy_type: pulumi.Input[str],
+        name: pulumi.Input[str],
+        settings: pulumi.Input[Mapping[str, Any]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a TeamsMessagingPolicy or TeamsAppSetupPolicy; settings by cmdlet name."""
+        super().__init__(
+            TeamsPolicyProvider(),
+            resource_name,
+            {
+                "policy_type": policy_type,
+                "name": name,
+                "settings": settings or {},
+                "identity": None,
+                "effective_settings": None,
+            },
+            opts,
+        )

@@ -1,0 +1,163 @@
+"""One of each resource kind through the real Pulumi CLI: up, quiet preview, update,
+drift found by refresh and repaired by up, and a destroy that keeps the data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hcinfra.engine import Engine
+from tests.emulator.harness import (
+    GRAPH_SCOPE,
+    HCINFRA_APP,
+    HCINFRA_SECRET,
+    TEAMS_SCOPE,
+    Emulator,
+)
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = """\
+import pulumi
+from hcinfra.resources import (
+    GroupLicenseAssignment, GroupPolicyAssignment, PolicyPackageAssignment, SecurityGroup,
+    SharedMailbox, Team, TeamsPolicy,
+)
+
+cfg = pulumi.Config()
+manager = "claire.dubois@northwindhealth.org"
+clinical = SecurityGroup(
+    "clinical", display_name="E2E-Clinical-Workers", mail_nickname="e2e-clinical-workers",
+    description=cfg.get("description") or "Clinical workers",
+    members=["nurse001@northwindhealth.org", "nurse002@northwindhealth.org"], owners=[manager],
+)
+rooms = SecurityGroup(
+    "rooms", display_name="E2E-Patient-Rooms", mail_nickname="e2e-patient-rooms",
+    members=["room001@northwindhealth.org"], owners=[manager],
+)
+licence = GroupLicenseAssignment(
+    "clinical-f3", group_id=clinical.object_id,
+    skus=[{"sku": "SPE_F1", "disabled_plans": ["YAMMER_ENTERPRISE"]}],
+)
+mailbox = SharedMailbox(
+    "info", name="E2E Info", alias="e2e-info", primary_smtp_address="e2e-info@northwindhealth.org",
+    display_name="E2E Info", full_access=[clinical.object_id], send_as=[clinical.object_id],
+)
+ward = Team(
+    "ward", display_name="E2E Ward 3", template="healthcareWard", owners=[manager],
+    channels=[{"name": "Night shift", "description": "Handover"}],
+)
+messaging = TeamsPolicy(
+    "messaging", policy_type="TeamsMessagingPolicy", name="E2E-Secure-Messaging",
+    settings={"AllowPriorityMessages": True, "ReadReceiptsEnabledType": "Everyone"},
+)
+assignment = GroupPolicyAssignment(
+    "clinical-messaging", group_id=clinical.object_id, policy_type="TeamsMessagingPolicy",
+    policy_name="E2E-Secure-Messaging", rank=1, opts=pulumi.ResourceOptions(depends_on=[messaging]),
+)
+package = PolicyPackageAssignment(
+    "rooms-package", group_id=rooms.object_id, package="Healthcare_PatientRoom", rank=2,
+)
+pulumi.export("clinicalId", clinical.object_id)
+pulumi.export("teamId", ward.team_id)
+pulumi.export("mailboxUser", mailbox.external_directory_object_id)
+"""
+
+
+class Stack:
+    """A Pulumi project on disk deployed with the real CLI to the emulator."""
+
+    def __init__(self, engine: Engine, env: dict[str, str], folder: Path) -> None:
+        self.cli, self.env, self.folder = str(engine.pulumi), env, folder
+
+    def run(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [self.cli, *args, "--non-interactive"] if args[0] != "config" else [self.cli, *args],
+            env=self.env,
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if ok:
+            assert proc.returncode == 0, f"pulumi {args}:\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    def preview_ops(self) -> dict[str, str]:
+        steps = json.loads(self.run("preview", "--json").stdout).get("steps", [])
+        return {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in steps if s["op"] != "same"}
+
+
+@pytest.fixture
+def stack(engine: Engine, pulumi_env: dict[str, str], tmp_path: Path, emu: Emulator) -> Stack:
+    emu.admin("PUT", "faults", json={"teamsOperationMs": 200, "licenseProcessingMs": 100})
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "Pulumi.yaml").write_text(
+        f"name: e2e-site\nruntime:\n  name: python\n  options:\n"
+        f"    virtualenv: {pulumi_env['PULUMI_RUNTIME_VIRTUALENV']}\n"
+    )
+    (folder / "__main__.py").write_text(PROGRAM)
+    s = Stack(engine, pulumi_env, folder)
+    s.run("stack", "init", "site")
+    for key, value in (
+        ("tenantId", emu.tenant_id),
+        ("clientId", HCINFRA_APP),
+        ("endpoint", emu.url),
+        ("caBundle", emu.ca),
+    ):
+        s.run("config", "set", f"hcinfra:{key}", value)
+    s.run("config", "set", "--secret", "hcinfra:clientSecret", HCINFRA_SECRET)
+    return s
+
+
+def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
+    # 1. up
+    stack.run("up", "--yes")
+    outputs = json.loads(stack.run("stack", "output", "--json").stdout)
+    clinical, team = outputs["clinicalId"], outputs["teamId"]
+
+    # 2. preview: no changes, and no writes reach the tenant
+    mark = emu.requests()["last"]
+    stack.run("preview", "--expect-no-changes")
+    after = emu.requests(since=mark)
+    assert after["writes"] == 0, [e for e in after["entries"] if e["method"] != "GET"]
+
+    # 3. a changed property is an update in place
+    stack.run("config", "set", "description", "Clinical workers of E2E")
+    assert stack.preview_ops() == {"clinical": "update"}
+    stack.run("up", "--yes")
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        assert c.get(f"/v1.0/groups/{clinical}").json()["description"] == (
+            "Clinical workers of E2E"
+        )
+
+    # 4. drift made behind Pulumi's back: refresh shows it, up repairs it
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        c.patch(f"/v1.0/groups/{clinical}", json={"displayName": "Renamed by hand"})
+    with emu.client(headers=emu.headers(TEAMS_SCOPE)) as c:
+        c.put(
+            "/Skype.Policy/configurations/TeamsMessagingPolicy/configuration/Tag:E2E-Secure-Messaging",
+            json={"ReadReceiptsEnabledType": "None"},
+        )
+    refresh = stack.run("refresh", "--yes", "--diff")
+    assert "Renamed by hand" in refresh.stdout
+    assert set(stack.preview_ops()) == {"clinical", "messaging"}
+    stack.run("up", "--yes")
+    stack.run("preview", "--expect-no-changes")
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        assert c.get(f"/v1.0/groups/{clinical}").json()["displayName"] == "E2E-Clinical-Workers"
+
+    # 5. destroy keeps the data: the team is archived, the mailbox stays
+    destroy = stack.run("destroy", "--yes")
+    assert "retain" in destroy.stdout.lower() or "kept" in destroy.stdout.lower()
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        assert c.get(f"/v1.0/teams/{team}").json()["isArchived"] is True
+        assert c.get(f"/v1.0/groups/{clinical}").status_code == 404
+        deleted = c.get("/v1.0/directory/deletedItems/microsoft.graph.group").json()["value"]
+        assert clinical in {g["id"] for g in deleted}
+    state = emu.admin("GET", "state").json()
+    assert any(m["Alias"] == "e2e-info" for m in state["exo.mailbox"].values())

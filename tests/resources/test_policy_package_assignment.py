@@ -1,0 +1,218 @@
+"""PolicyPackageAssignment's provider against the emulator: per-type drift and safe delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from hcinfra.clients.errors import PermissionDenied
+from hcinfra.resources.policy_package_assignment import PolicyPackageAssignmentProvider
+from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+
+GPA = "/Skype.Policy/groupPolicyAssignments"
+CLINICAL = "Healthcare_ClinicalWorker"
+INFORMATION = "Healthcare_InformationWorker"
+TYPES = [
+    "TeamsAppSetupPolicy",
+    "TeamsCallingPolicy",
+    "TeamsChannelsPolicy",
+    "TeamsMeetingBroadcastPolicy",
+    "TeamsMeetingPolicy",
+    "TeamsMessagingPolicy",
+]
+
+
+def make_group(emu: Emulator, nickname: str) -> str:
+    body = {
+        "displayName": nickname,
+        "mailNickname": nickname,
+        "mailEnabled": False,
+        "securityEnabled": True,
+    }
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        r = c.post("/v1.0/groups", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def teams_call(emu: Emulator, method: str, path: str, **kw):
+    with emu.client(headers=emu.headers(TEAMS_SCOPE)) as c:
+        return c.request(method, path, **kw)
+
+
+def assigned(emu: Emulator, gid: str) -> dict[str, tuple]:
+    """Policy type → (policy name, rank) of one group."""
+    r = teams_call(emu, "GET", f"{GPA}/{gid}")
+    return {a["PolicyType"]: (a["PolicyName"], a["Rank"]) for a in r.json()}
+
+
+def inputs(gid: str, **extra) -> dict:
+    return {"group_id": gid, "package": CLINICAL, "rank": 1, **extra}
+
+
+def checked(p: PolicyPackageAssignmentProvider, raw: dict) -> dict:
+    result = p.check({}, raw)
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return result.inputs
+
+
+def test_create_assigns_every_policy_of_the_package(tenant: Emulator):
+    gid = make_group(tenant, "ward4-clinical")
+    p = PolicyPackageAssignmentProvider()
+    made = p.create(checked(p, inputs(gid)))
+    assert made.id == f"{gid}/{CLINICAL}"
+    assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
+    assert made.outs["package_policies"] == {t: CLINICAL for t in TYPES}
+    assert made.outs["policies"] == {t: {"policy_name": CLINICAL, "rank": 1} for t in TYPES}
+    assert made.outs["drift"] == {}
+    read = p.read(made.id, made.outs)
+    assert read.outs["drift"] == {} and read.outs["policies"] == made.outs["policies"]
+    assert p.diff(made.id, read.outs, checked(p, inputs(gid))).changes is False
+
+
+def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
+    gid = make_group(tenant, "ward4-clinical")
+    tenant.admin(
+        "PUT",
+        "faults",
+        json={"rules": [{"match": f"PATCH {GPA}/*", "dropResponse": 1, "limit": 1}]},
+    )
+    p = PolicyPackageAssignmentProvider()
+    p.create(checked(p, inputs(gid)))
+    assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
+    listed = teams_call(tenant, "GET", f"{GPA}?policyType=TeamsAppSetupPolicy").json()
+    assert len(listed) == 1
+
+
+def test_drift_is_reported_per_policy_type_and_update_repairs_it(tenant: Emulator):
+    gid, other = make_group(tenant, "ward4-clinical"), make_group(tenant, "ward5-admin")
+    p = PolicyPackageAssignmentProvider()
+    made = p.create(checked(p, inputs(gid)))
+    # Behind Pulumi's back: re-point one type, remove another, outrank a third.
+    path = f"{GPA}/{gid}/policyTypes"
+    teams_call(tenant, "PATCH", f"{path}/TeamsMessagingPolicy", json={"PolicyName": INFORMATION})
+    teams_call(tenant, "DELETE", f"{path}/TeamsCallingPolicy")
+    teams_call(
+        tenant,
+        "PATCH",
+        f"{GPA}/{other}/policyTypes/TeamsMeetingPolicy",
+        json={"PolicyName": INFORMATION, "Rank": 1},
+    )
+    read = p.read(made.id, made.outs)
+    drift = read.outs["drift"]
+    assert set(drift) == {"TeamsMessagingPolicy", "TeamsCallingPolicy", "TeamsMeetingPolicy"}
+    assert f"assigned {INFORMATION} instead of {CLINICAL}" in drift["TeamsMessagingPolicy"]
+    assert "not assigned" in drift["TeamsCallingPolicy"]
+    assert "rank 2 instead of 1" in drift["TeamsMeetingPolicy"]
+    assert read.outs["policies"]["TeamsMessagingPolicy"] == {
+        "policy_name": INFORMATION,
+        "rank": 1,
+    }
+    assert "TeamsCallingPolicy" not in read.outs["policies"]
+    diff = p.diff(made.id, read.outs, checked(p, inputs(gid)))
+    assert diff.changes and diff.replaces == []
+    p.update(made.id, read.outs, checked(p, inputs(gid)))
+    assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
+    assert assigned(tenant, other) == {"TeamsMeetingPolicy": (INFORMATION, 2)}
+    assert p.read(made.id, made.outs).outs["drift"] == {}
+
+
+def test_rank_change_is_an_update_and_package_change_a_replacement(tenant: Emulator):
+    gid, first = make_group(tenant, "ward4-clinical"), make_group(tenant, "ward5-clinical")
+    p = PolicyPackageAssignmentProvider()
+    p.create(checked(p, inputs(first)))
+    made = p.create(checked(p, inputs(gid, rank=2)))
+    assert assigned(tenant, gid)["TeamsMessagingPolicy"] == (CLINICAL, 2)
+    new = checked(p, inputs(gid, rank=1))
+    assert p.diff(made.id, made.outs, new).replaces == []
+    p.update(made.id, made.outs, new)
+    assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
+    assert assigned(tenant, first) == {t: (CLINICAL, 2) for t in TYPES}
+    other = checked(p, inputs(gid, package=INFORMATION))
+    assert p.diff(made.id, made.outs, other).replaces == ["package"]
+
+
+def test_delete_leaves_assignments_someone_repointed(tenant: Emulator):
+    gid = make_group(tenant, "ward4-clinical")
+    p = PolicyPackageAssignmentProvider()
+    made = p.create(checked(p, inputs(gid)))
+    path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
+    teams_call(tenant, "PATCH", path, json={"PolicyName": INFORMATION})
+    p.delete(made.id, made.outs)
+    assert assigned(tenant, gid) == {"TeamsMessagingPolicy": (INFORMATION, 1)}
+    p.delete(made.id, made.outs)  # nothing of the package left: fine
+
+
+def test_a_package_removed_by_hand_reads_as_gone(tenant: Emulator):
+    gid = make_group(tenant, "ward4-clinical")
+    p = PolicyPackageAssignmentProvider()
+    made = p.create(checked(p, inputs(gid)))
+    for t in TYPES:
+        teams_call(tenant, "DELETE", f"{GPA}/{gid}/policyTypes/{t}")
+    assert p.read(made.id, made.outs).id is None
+
+
+def test_unknown_package_fails_check_naming_the_tenants_packages(tenant: Emulator):
+    p = PolicyPackageAssignmentProvider()
+    gid = "6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"
+    [failure] = p.check({}, inputs(gid, package="Healthcare_Nurse")).failures
+    assert failure.property == "package"
+    assert all(name in failure.reason for name in (CLINICAL, INFORMATION, "PatientRoom"))
+    [failure] = p.check({}, inputs(gid, package="healthcare_clinicalworker")).failures
+    assert f"did you mean {CLINICAL}?" in failure.reason
+    log = tenant.requests()
+    assert log["writes"] == 0
+    assert {c["route"] for c in log["counts"] if c["method"] == "GET"} == {
+        "/Teams.VerticalPackaging/package"
+    }
+
+
+def test_check_falls_back_to_the_known_packages_without_a_tenant(tenant: Emulator):
+    from hcinfra.clients import connection
+
+    connection.configure({})  # no endpoint or credentials: the tenant cannot be asked
+    p = PolicyPackageAssignmentProvider()
+    gid = "6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"
+    assert p.check({}, inputs(gid)).failures == []
+    [failure] = p.check({}, inputs(gid, package="Education_Teacher")).failures
+    assert "known: Healthcare_ClinicalWorker, Healthcare_InformationWorker" in failure.reason
+    assert tenant.requests()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"group_id": "ward4"}, "group_id"),
+        ({"rank": 0}, "rank"),
+        ({"package": ""}, "package"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_bad_inputs_fail_check_and_nothing_is_sent(tenant: Emulator, change, field):
+    p = PolicyPackageAssignmentProvider()
+    result = p.check({}, {**inputs("6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"), **change})
+    assert [f.property for f in result.failures] == [field]
+    assert tenant.requests()["total"] == 0
+
+
+def test_permission_denied_names_the_role(emu: Emulator):
+    from hcinfra.clients import connection
+
+    connection.configure(
+        {
+            "hcinfra:tenantId": emu.tenant_id,
+            "hcinfra:clientId": AUDITOR_APP,
+            "hcinfra:clientSecret": AUDITOR_SECRET,
+            "hcinfra:endpoint": emu.url,
+            "hcinfra:caBundle": emu.ca,
+        }
+    )
+    try:
+        p = PolicyPackageAssignmentProvider()
+        # Check cannot list the tenant's packages either, and falls back to the known ones.
+        raw = checked(p, inputs("6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"))
+        with pytest.raises(PermissionDenied) as err:
+            p.create(raw)
+        assert err.value.status == 403
+        assert "PolicyPackageAssignment needs the Teams Administrator role" in str(err.value)
+    finally:
+        connection.configure({})

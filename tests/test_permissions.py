@@ -1,0 +1,53 @@
+"""The permission manifest: one union, and the emulator's automation app holds exactly it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from hcinfra.emulator.core.seed import Seed
+from hcinfra.permissions import kinds, manifest
+
+
+def test_every_kind_declares_what_it_writes_with():
+    assert {k.kind for k in kinds()} == {
+        "SecurityGroup",
+        "GroupLicenseAssignment",
+        "SharedMailbox",
+        "Team",
+        "TeamsPolicy",
+        "GroupPolicyAssignment",
+        "PolicyPackageAssignment",
+    }
+    for kind in kinds():
+        write = kind.permissions.write
+        assert write.graph or write.exchange or write.directory_roles, kind.kind
+
+
+def test_the_automation_app_in_the_default_seed_is_granted_exactly_the_manifest():
+    services = manifest()["services"]
+    [app] = [a for a in Seed.default().apps if a.display_name == "hcinfra-automation"]
+    assert sorted(app.graph_permissions) == services["graph"]
+    assert sorted(app.exchange_permissions) == services["exchange"]
+    assert sorted(app.directory_roles) == services["directory_roles"]
+
+
+def test_permissions_command_prints_text_and_json():
+    text = subprocess.run(
+        [sys.executable, "-m", "hcinfra.cli", "permissions"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Exchange.ManageAsApp" in text and "Teams Administrator" in text
+    data = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "hcinfra.cli", "permissions", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert "Group.ReadWrite.All" in data["services"]["graph"]
+    assert data["kinds"]["SharedMailbox"]["write"]["exchange"] == ["Exchange.ManageAsApp"]
