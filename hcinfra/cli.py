@@ -28,6 +28,18 @@ def _permissions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from hcinfra.network import NetworkError, load_network
+
+    try:
+        network = load_network(args.network)
+    except NetworkError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"{args.network}: valid ({len(network.sites)} sites: {', '.join(network.codes())})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -46,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (quick manual use)")
     serve.add_argument("--tls-dir", help="where to write the generated CA and certificate")
     serve.set_defaults(func=_emulator_serve)
+
+    validate = sub.add_parser("validate", help="check a network file; nothing is sent")
+    validate.add_argument("--network", required=True, help="the network YAML file")
+    validate.set_defaults(func=_validate)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
     perms.add_argument("--format", choices=["text", "json"], default="text")

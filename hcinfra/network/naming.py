@@ -1,0 +1,51 @@
+"""The naming convention: every object name a site derives from its code and the role.
+
+Display names keep the site's own spelling (accents included); mail nicknames,
+aliases and addresses are ASCII, as Exchange and Entra ID require.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def ascii_slug(text: str) -> str:
+    """Lowercase ASCII with dashes: 'Hôpital Sainte-Anne' → 'hopital-sainte-anne'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def group_name(code: str, role_name: str) -> str:
+    """A role group's display name, e.g. STM-Clinical-Workers."""
+    return f"{code}-{role_name}"
+
+
+def group_nickname(code: str, role_name: str) -> str:
+    """A role group's mailNickname (and uniqueName), e.g. stm-clinical-workers."""
+    return ascii_slug(group_name(code, role_name))[:64]
+
+
+def mailbox_alias(code: str, local_part: str) -> str:
+    """A shared mailbox's alias, unique in the tenant: stm-info."""
+    return f"{ascii_slug(code)}-{ascii_slug(local_part)}"[:64]
+
+
+def mailbox_name(code: str, local_part: str) -> str:
+    """A shared mailbox's Exchange name, unique in the tenant: STM-info."""
+    return f"{code}-{local_part}"[:64]
+
+
+def mailbox_address(local_part: str, domain: str) -> str:
+    """A shared mailbox's primary address: info@stm.northwindhealth.org."""
+    return f"{local_part.lower()}@{domain.lower()}"
+
+
+def team_nickname(code: str, key: str) -> str:
+    """A team's group alias: stm-hospital, stm-ward-3-nord."""
+    return f"{ascii_slug(code)}-{ascii_slug(key)}"[:64]
+
+
+def render(template: str, **values: str) -> str:
+    """Fill {site}, {code} and {ward} in a display name pattern."""
+    return template.format(**values)

@@ -1,0 +1,204 @@
+"""A site's plan: the baseline merged with its overrides, and every name resolved."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from hcinfra.network import naming
+from hcinfra.network.model import Baseline, Network, Site
+
+TEAMS_POLICY_TYPES = ("TeamsMessagingPolicy", "TeamsAppSetupPolicy")
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """A role's security group at a site."""
+
+    role: str
+    display_name: str
+    mail_nickname: str
+    description: str | None
+    members: list[str]
+    licences: list[dict[str, Any]]
+    package: str | None
+    rank: int
+
+
+@dataclass(frozen=True)
+class MailboxPlan:
+    """A shared mailbox at a site."""
+
+    key: str
+    name: str
+    alias: str
+    address: str
+    display_name: str
+    full_access: list[str]
+    send_as: list[str]
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    """A team at a site."""
+
+    key: str
+    display_name: str
+    mail_nickname: str
+    template: str
+    description: str | None
+    owners_role: str
+    visibility: str
+
+
+@dataclass(frozen=True)
+class PolicyAssignmentPlan:
+    """A tenant-wide policy assigned to a role group."""
+
+    role: str
+    policy_type: str
+    policy_name: str
+    rank: int
+
+
+@dataclass
+class SitePlan:
+    """Everything a HospitalSite makes, named."""
+
+    code: str
+    name: str
+    mail_domain: str
+    groups: list[GroupPlan] = field(default_factory=list)
+    mailboxes: list[MailboxPlan] = field(default_factory=list)
+    teams: list[TeamPlan] = field(default_factory=list)
+    policies: list[PolicyAssignmentPlan] = field(default_factory=list)
+
+    def group(self, role: str) -> GroupPlan:
+        """The plan of a role's group."""
+        return next(g for g in self.groups if g.role == role)
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Overrides onto the baseline: fields merge, lists of keyed items merge by key."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = copy.deepcopy(base)
+        for k, v in override.items():
+            out[k] = merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    if (
+        isinstance(base, list)
+        and isinstance(override, list)
+        and all(isinstance(i, dict) and "key" in i for i in [*base, *override])
+    ):
+        merged = [copy.deepcopy(i) for i in base]
+        index = {i["key"]: n for n, i in enumerate(merged)}
+        for item in override:
+            if item["key"] in index:
+                merged[index[item["key"]]] = merge(merged[index[item["key"]]], item)
+            else:
+                merged.append(copy.deepcopy(item))
+        return merged
+    return copy.deepcopy(override)
+
+
+def effective_baseline(network: Network, site: Site) -> Baseline:
+    """The baseline as this site sees it."""
+    base = network.baseline.model_dump()
+    over = site.overrides.model_dump(exclude_defaults=True)
+    return Baseline.model_validate(merge(base, over))
+
+
+def group_ranks(network: Network) -> dict[tuple[str, str], int]:
+    """One Teams policy rank per (site, role) group, in file order, distinct tenant-wide.
+
+    Ranks are positions per policy type: equal ranks would displace each other.
+    Append new sites at the end of the file so that existing ranks stay put.
+    """
+    ranks: dict[tuple[str, str], int] = {}
+    for site in network.sites:
+        baseline = effective_baseline(network, site)
+        assigned = {
+            r
+            for p in (baseline.policies.messaging, baseline.policies.app_setup)
+            if p
+            for r in p.roles
+        }
+        for role in baseline.roles:
+            if role.policy_package or role.key in assigned:
+                ranks[(site.code, role.key)] = len(ranks) + 1
+    return ranks
+
+
+def plan_site(network: Network, code: str) -> SitePlan:
+    """Resolve one site's objects and names."""
+    site = network.site(code)
+    baseline = effective_baseline(network, site)
+    ranks = group_ranks(network)
+    values = {"site": site.name, "code": site.code}
+    plan = SitePlan(code=site.code, name=site.name, mail_domain=site.mail_domain)
+    for role in baseline.roles:
+        plan.groups.append(
+            GroupPlan(
+                role=role.key,
+                display_name=naming.group_name(site.code, role.name),
+                mail_nickname=naming.group_nickname(site.code, role.name),
+                description=role.description,
+                members=[*role.members, *site.members.get(role.key, [])],
+                licences=[lic.model_dump() for lic in role.licences],
+                package=role.policy_package,
+                rank=ranks.get((site.code, role.key), 0),
+            )
+        )
+    for mbx in baseline.mailboxes:
+        plan.mailboxes.append(
+            MailboxPlan(
+                key=mbx.key,
+                name=naming.mailbox_name(site.code, mbx.local_part),
+                alias=naming.mailbox_alias(site.code, mbx.local_part),
+                address=naming.mailbox_address(mbx.local_part, site.mail_domain),
+                display_name=naming.render(mbx.display_name, **values),
+                full_access=list(mbx.full_access),
+                send_as=list(mbx.send_as),
+            )
+        )
+    teams = baseline.teams
+    if teams.hospital:
+        plan.teams.append(_team("hospital", teams.hospital, site.code, values))
+    if teams.ward:
+        for ward in site.wards:
+            plan.teams.append(
+                _team(
+                    f"ward-{naming.ascii_slug(ward)}",
+                    teams.ward,
+                    site.code,
+                    {**values, "ward": ward},
+                )
+            )
+    for policy_type, policy in (
+        ("TeamsMessagingPolicy", baseline.policies.messaging),
+        ("TeamsAppSetupPolicy", baseline.policies.app_setup),
+    ):
+        if policy:
+            for role_key in policy.roles:
+                plan.policies.append(
+                    PolicyAssignmentPlan(
+                        role_key,
+                        policy_type,
+                        policy.name,
+                        ranks.get((site.code, role_key), policy.rank),
+                    )
+                )
+    return plan
+
+
+def _team(key: str, spec: Any, code: str, values: dict[str, str]) -> TeamPlan:
+    return TeamPlan(
+        key=key,
+        display_name=naming.render(spec.display_name, **values),
+        mail_nickname=naming.team_nickname(code, key),
+        template=spec.template,
+        description=naming.render(spec.description, **values) if spec.description else None,
+        owners_role=spec.owners_role,
+        visibility=spec.visibility,
+    )
