@@ -1,28 +1,49 @@
-"""The Pulumi program behind `stacks/`: what `pulumi up` deploys for a stack."""
+"""The Pulumi program behind `stacks/` and `hcinfra sites`: a site, or the tenant baseline."""
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pulumi
 
-from hcinfra.clients.discovery import LOGIN, discover_tenant_id
-from hcinfra.resources import DeploymentStamp
+from hcinfra.components import HospitalSite, HospitalSiteArgs, TenantBaseline, TenantBaselineArgs
+from hcinfra.network import load_network
+
+TENANT = "tenant"
+DEFAULT_NETWORK = "stacks/network.yaml"
+
+
+def network_path(configured: str | None) -> Path:
+    """The network file, relative to the project's root (where Pulumi.yaml is)."""
+    path = Path(configured or DEFAULT_NETWORK)
+    if path.is_absolute():
+        return path
+    try:
+        root = Path(pulumi.runtime.get_root_directory())
+    except Exception:  # outside a Pulumi run (tests, older engines)
+        root = Path.cwd()
+    for base in (root, Path.cwd(), *Path.cwd().parents):
+        if (base / path).exists():
+            return base / path
+    return root / path
+
+
+def deploy(site: str, network_file: str | None = None) -> None:
+    """Declare the tenant baseline (site 'tenant') or the HospitalSite with that code."""
+    network = load_network(network_path(network_file))
+    if site == TENANT:
+        baseline = TenantBaseline("tenant", TenantBaselineArgs(network))
+        pulumi.export("policies", baseline.policies)
+        return
+    hospital = HospitalSite(site.lower(), HospitalSiteArgs(network, site))
+    pulumi.export("site", site)
+    pulumi.export("groups", hospital.groups)
+    pulumi.export("mailboxes", hospital.mailboxes)
+    pulumi.export("teams", hospital.teams)
+    pulumi.export("objects", hospital.objects)
 
 
 def main() -> None:
-    """Deploy the stack named by the `hcinfra:site` config value."""
+    """Entry point of stacks/: `hcinfra:site` names the site, or `tenant`."""
     config = pulumi.Config("hcinfra")
-    site = config.get("site") or pulumi.get_stack()
-    endpoint = os.environ.get("HCINFRA_ENDPOINT") or config.get("endpoint") or LOGIN
-    domain = config.require("tenantDomain")
-    tenant_id = discover_tenant_id(domain, endpoint, os.environ.get("HCINFRA_CA_BUNDLE"))
-    stamp = DeploymentStamp(
-        "deployment",
-        site=site,
-        labels={"stack": pulumi.get_stack(), "tenantId": tenant_id},
-    )
-    pulumi.export("site", site)
-    pulumi.export("tenantId", tenant_id)
-    pulumi.export("deploymentId", stamp.id)
-    pulumi.export("hcinfraVersion", stamp.hcinfra_version)
+    deploy(config.require("site"), config.get("network"))

@@ -1,4 +1,4 @@
-"""`make demo`'s script: emulator up, `pulumi up` of the dev stack, no changes the second time."""
+"""`make demo`: the emulator, the baseline then a site; no changes the second time."""
 
 from __future__ import annotations
 
@@ -37,10 +37,12 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
         return proc.stdout
 
     first = demo()
-    assert "+ 2 created" in first
-    assert "tenantId        6f1d2c3b-8a4e-4b7d-9c2a-1e5f7a9b0c41" in first
+    assert "+ 4 created" in first  # the tenant stack: its stack, component and two policies
+    assert "+ 20 created" in first  # the dev stack: Hôpital Saint-Michel
+    assert "Team           STM 3 Nord" in first  # the table of objects
     second = demo()
-    assert "2 unchanged" in second and "created" not in second
+    assert "4 unchanged" in second and "20 unchanged" in second
+    assert "created" not in second
     # The emulator the script started is gone again.
     running = subprocess.run(["pgrep", "-f", str(tmp_path / "demo-state")], capture_output=True)
     assert running.returncode == 1

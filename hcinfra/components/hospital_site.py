@@ -1,0 +1,159 @@
+"""HospitalSite: one hospital's groups, licences, policy assignments, mailboxes and teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from hcinfra.network.model import Network
+from hcinfra.network.plan import SitePlan, plan_site
+from hcinfra.resources import (
+    GroupLicenseAssignment,
+    GroupPolicyAssignment,
+    PolicyPackageAssignment,
+    SecurityGroup,
+    SharedMailbox,
+    Team,
+)
+
+
+@dataclass
+class HospitalSiteArgs:
+    """What a HospitalSite needs: the network file's contents and the site's code."""
+
+    network: Network
+    code: str
+
+
+class HospitalSite(pulumi.ComponentResource):
+    """Everything one hospital site declares, each child parented to the site."""
+
+    groups: pulumi.Output[dict[str, dict[str, str]]]
+    mailboxes: pulumi.Output[dict[str, dict[str, str]]]
+    teams: pulumi.Output[dict[str, dict[str, str]]]
+    objects: pulumi.Output[list[dict[str, str]]]
+
+    def __init__(
+        self, name: str, args: HospitalSiteArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        """Declare the site's objects from the network file (already validated)."""
+        super().__init__("hcinfra:index:HospitalSite", name, None, opts)
+        plan = plan_site(args.network, args.code)
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = plan.code.lower()
+        owners = self._owners(plan)
+
+        groups: dict[str, SecurityGroup] = {}
+        for g in plan.groups:
+            groups[g.role] = SecurityGroup(
+                f"{prefix}-{g.role}",
+                display_name=g.display_name,
+                mail_nickname=g.mail_nickname,
+                description=g.description,
+                members=g.members,
+                owners=owners,
+                opts=child,
+            )
+            if g.licences:
+                GroupLicenseAssignment(
+                    f"{prefix}-{g.role}-licences",
+                    group_id=groups[g.role].object_id,
+                    skus=g.licences,  # type: ignore[arg-type]
+                    opts=child,
+                )
+            if g.package:
+                PolicyPackageAssignment(
+                    f"{prefix}-{g.role}-package",
+                    group_id=groups[g.role].object_id,
+                    package=g.package,
+                    rank=g.rank,
+                    opts=child,
+                )
+        for p in plan.policies:
+            GroupPolicyAssignment(
+                f"{prefix}-{p.role}-{p.policy_type}",
+                group_id=groups[p.role].object_id,
+                policy_type=p.policy_type,
+                policy_name=p.policy_name,
+                rank=p.rank,
+                opts=child,
+            )
+        mailboxes = {
+            m.key: SharedMailbox(
+                f"{prefix}-mailbox-{m.key}",
+                name=m.name,
+                alias=m.alias,
+                primary_smtp_address=m.address,
+                display_name=m.display_name,
+                full_access=[groups[r].object_id for r in m.full_access],  # type: ignore[misc]
+                send_as=[groups[r].object_id for r in m.send_as],  # type: ignore[misc]
+                opts=child,
+            )
+            for m in plan.mailboxes
+        }
+        teams = {
+            t.key: Team(
+                f"{prefix}-team-{t.key}",
+                display_name=t.display_name,
+                mail_nickname=t.mail_nickname,
+                description=t.description,
+                template=t.template,
+                visibility=t.visibility,
+                owners=self._role_members(plan, t.owners_role),
+                opts=child,
+            )
+            for t in plan.teams
+        }
+        group_out: dict[str, Any] = {
+            role: {"id": g.object_id, "name": plan.group(role).display_name}
+            for role, g in groups.items()
+        }
+        mailbox_out: dict[str, Any] = {
+            m.key: {"address": m.address, "id": mailboxes[m.key].mailbox_guid}
+            for m in plan.mailboxes
+        }
+        team_out: dict[str, Any] = {
+            t.key: {"id": teams[t.key].team_id, "name": t.display_name} for t in plan.teams
+        }
+        self.groups = pulumi.Output.from_input(group_out)
+        self.mailboxes = pulumi.Output.from_input(mailbox_out)
+        self.teams = pulumi.Output.from_input(team_out)
+        self.objects = pulumi.Output.from_input(self._objects(plan, groups, mailboxes, teams))
+        self.register_outputs(
+            {
+                "groups": self.groups,
+                "mailboxes": self.mailboxes,
+                "teams": self.teams,
+                "objects": self.objects,
+            }
+        )
+
+    @staticmethod
+    def _role_members(plan: SitePlan, role: str) -> list[str]:
+        return list(plan.group(role).members)
+
+    @staticmethod
+    def _owners(plan: SitePlan) -> list[str]:
+        # Groups get the site's team owners as owners: app-only creation leaves none.
+        roles = {t.owners_role for t in plan.teams}
+        return sorted({m for r in roles for m in plan.group(r).members})
+
+    @staticmethod
+    def _objects(
+        plan: SitePlan, groups: dict[str, Any], mailboxes: dict[str, Any], teams: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        rows += [
+            {"kind": "SecurityGroup", "name": g.display_name, "id": groups[g.role].object_id}
+            for g in plan.groups
+        ]
+        rows += [
+            {"kind": "SharedMailbox", "name": m.address, "id": mailboxes[m.key].mailbox_guid}
+            for m in plan.mailboxes
+        ]
+        rows += [
+            {"kind": "Team", "name": t.display_name, "id": teams[t.key].team_id} for t in plan.teams
+        ]
+        return rows

@@ -1,0 +1,103 @@
+"""Component structure with Pulumi's mocks: every child parented, names from the network file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from hcinfra.network import load_network
+from tests.conftest import REPO
+
+NETWORK = load_network(REPO / "stacks" / "network.yaml")
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Record every resource; give each an id and echo its inputs as outputs."""
+
+    def __init__(self) -> None:
+        self.made: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.made.append(args)
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list]:
+        return {}, []
+
+
+@pytest.fixture
+def mocks() -> Mocks:
+    m = Mocks()
+    pulumi.runtime.set_mocks(m, preview=False)
+    return m
+
+
+@pulumi.runtime.test
+def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
+    from hcinfra.components import HospitalSite, HospitalSiteArgs
+
+    site = HospitalSite("hsa", HospitalSiteArgs(NETWORK, "HSA"))
+
+    def check(outputs: list[Any]) -> None:
+        groups, teams, objects = outputs
+        children = [r for r in mocks.made if r.typ != "hcinfra:index:HospitalSite"]
+        names = {r.name for r in children}
+        assert {
+            "hsa-clinical",
+            "hsa-clinical-licences",
+            "hsa-clinical-package",
+            "hsa-mailbox-info",
+            "hsa-team-hospital",
+            "hsa-team-ward-pediatrie",
+            "hsa-nurse-managers-TeamsMessagingPolicy",
+        } <= names
+        group = next(r for r in children if r.name == "hsa-clinical")
+        assert group.inputs["display_name"] == "HSA-Clinical-Workers"
+        assert group.inputs["mail_nickname"] == "hsa-clinical-workers"
+        ward = next(r for r in children if r.name == "hsa-team-ward-pediatrie")
+        assert ward.inputs["display_name"] == "HSA Pédiatrie"
+        assert ward.inputs["template"] == "healthcareWard"
+        assert ward.inputs["owners"] == [
+            "marc.tremblay@northwindhealth.org",
+            "manager002@northwindhealth.org",
+        ]
+        assert groups["clinical"]["name"] == "HSA-Clinical-Workers"
+        assert set(teams) == {"hospital", "ward-cardiologie", "ward-pediatrie"}
+        assert {o["kind"] for o in objects} == {"SecurityGroup", "SharedMailbox", "Team"}
+
+    return pulumi.Output.all(site.groups, site.teams, site.objects).apply(check)
+
+
+@pulumi.runtime.test
+def test_every_child_of_a_site_has_the_site_as_parent(mocks: Mocks):
+    from hcinfra.components import HospitalSite, HospitalSiteArgs
+
+    site = HospitalSite("stm", HospitalSiteArgs(NETWORK, "STM"))
+    children = list(site._childResources)  # what Pulumi recorded as parented to the site
+
+    def check(urns: list[str]) -> None:
+        assert len(urns) == 18  # 4 groups, 4 licences, 3 packages, 2 policies, 2 mailboxes, 3 teams
+        # A child's URN carries its parent's type in its type chain.
+        assert all("hcinfra:index:HospitalSite$pulumi-python:dynamic:Resource" in u for u in urns)
+
+    return pulumi.Output.all(*[c.urn for c in children]).apply(check)
+
+
+@pulumi.runtime.test
+def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
+    from hcinfra.components import TenantBaseline, TenantBaselineArgs
+
+    baseline = TenantBaseline("tenant", TenantBaselineArgs(NETWORK))
+
+    def check(_: Any) -> None:
+        policies = [r for r in mocks.made if r.name.startswith("tenant-")]
+        assert all(c.__class__.__name__ == "TeamsPolicy" for c in baseline._childResources)
+        by_name = {r.name: r.inputs for r in policies}
+        assert by_name["tenant-messaging"]["policy_type"] == "TeamsMessagingPolicy"
+        assert by_name["tenant-messaging"]["settings"]["ReadReceiptsEnabledType"] == "Everyone"
+        app = by_name["tenant-app-setup"]["settings"]
+        assert app["PinnedAppBarApps"] == ["Activity", "Chat", "Shifts", "Approvals", "Tasks"]
+
+    return baseline.policies.apply(check)
