@@ -40,6 +40,14 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sites(args: argparse.Namespace) -> int:
+    from hcinfra.sites.runner import list_command, sites_command
+
+    if args.action == "list":
+        return list_command(args.network, args.format)
+    return sites_command(args.action, args.network, args.site or None, args.parallel)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -62,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a network file; nothing is sent")
     validate.add_argument("--network", required=True, help="the network YAML file")
     validate.set_defaults(func=_validate)
+
+    sites = sub.add_parser("sites", help="one stack per site, through the Automation API")
+    sites.add_argument("action", choices=["preview", "up", "refresh", "destroy", "list"])
+    sites.add_argument("--network", required=True, help="the network YAML file")
+    sites.add_argument("--site", action="append", help="a site code (repeat); 'tenant' too")
+    sites.add_argument("--parallel", type=int, default=4, help="sites deployed at once")
+    sites.add_argument("--format", choices=["text", "json"], default="text", help="for list")
+    sites.set_defaults(func=_sites)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
     perms.add_argument("--format", choices=["text", "json"], default="text")

@@ -1,0 +1,1 @@
+"""`hcinfra sites`: one Pulumi stack per site, driven through the Automation API."""

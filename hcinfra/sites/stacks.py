@@ -1,0 +1,69 @@
+"""One site's stack through the Automation API, with the same program as stacks/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pulumi import automation as auto
+
+from hcinfra.engine import Engine, find_engine
+from hcinfra.program import TENANT, deploy
+
+PROJECT = "hcinfra"
+DEV_PASSPHRASE = "hcinfra-dev-passphrase"
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The folder holding Pulumi.yaml above `start` (or the current folder)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "Pulumi.yaml").exists():
+            return folder
+    return here
+
+
+def backend_url(root: Path) -> str:
+    """PULUMI_BACKEND_URL, or the file backend in the repo."""
+    return os.environ.get("PULUMI_BACKEND_URL") or (root / ".pulumi").as_uri()
+
+
+def stack_name(code: str) -> str:
+    """The stack of a site: its code in lower case; `tenant` for the baseline."""
+    return TENANT if code == TENANT else code.lower()
+
+
+def open_stack(code: str, network: Path, engine: Engine | None = None) -> auto.Stack:
+    """Create or select the stack of one site (or the tenant baseline)."""
+    root = repo_root(network.parent)
+    engine = engine or find_engine(root)
+    backend = backend_url(root)
+    if backend.startswith("file://"):
+        Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)
+    name = stack_name(code)
+    # Each stack keeps its own workspace folder: its config file holds the secrets salt.
+    workdir = root / ".state" / "sites" / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = engine.env(PULUMI_BACKEND_URL=backend)
+    env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEV_PASSPHRASE)
+    settings = auto.ProjectSettings(
+        name=PROJECT,
+        runtime="python",
+        backend=auto.ProjectBackend(url=backend),
+    )
+    stack = auto.create_or_select_stack(
+        stack_name=name,
+        project_name=PROJECT,
+        program=lambda: deploy(code, str(network)),
+        opts=auto.LocalWorkspaceOptions(
+            work_dir=str(workdir),
+            pulumi_home=str(engine.home),
+            env_vars=env,
+            project_settings=settings,
+            secrets_provider="passphrase",
+            pulumi_command=auto.PulumiCommand(root=str(engine.tools)),
+        ),
+    )
+    stack.set_config("hcinfra:site", auto.ConfigValue(code))
+    stack.set_config("hcinfra:network", auto.ConfigValue(str(network)))
+    return stack

@@ -1,0 +1,80 @@
+"""One stack, one action, in its own process: `python -m hcinfra.sites.worker up STM --network F`.
+
+Inline Automation API programs share the Pulumi runtime's process-wide state, so
+`hcinfra sites` runs each site's stack in a process of its own. The worker prints
+`progress <line>` as the engine reports, then one `result <json>` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from hcinfra.sites.stacks import open_stack
+
+ACTIONS = ("preview", "up", "refresh", "destroy")
+
+
+def _emit(kind: str, text: str) -> None:
+    sys.stdout.write(f"{kind} {text.rstrip()}\n")
+    sys.stdout.flush()
+
+
+def first_error(text: str) -> str:
+    """The engine's first `error:` line, or the last non-empty line."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for line in lines:
+        if line.startswith("error:") and "unhandled error" not in line:
+            return line[len("error:") :].strip()
+    return lines[-1] if lines else "failed"
+
+
+def run_action(action: str, code: str, network: Path) -> dict[str, Any]:
+    """Run one action on one stack; a summary of what changed."""
+    stack = open_stack(code, network)
+
+    def progress(line: str) -> None:
+        _emit("progress", line)
+
+    if action == "preview":
+        preview = stack.preview(on_output=progress)
+        return {"changes": dict(preview.change_summary)}
+    if action == "up":
+        up = stack.up(on_output=progress)
+        return {"changes": dict(up.summary.resource_changes or {})}
+    if action == "refresh":
+        refresh = stack.refresh(on_output=progress)
+        return {"changes": dict(refresh.summary.resource_changes or {})}
+    destroy = stack.destroy(on_output=progress)
+    return {"changes": dict(destroy.summary.resource_changes or {})}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker; exit 1 when the stack's action failed."""
+    parser = argparse.ArgumentParser(prog="hcinfra.sites.worker")
+    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument("code")
+    parser.add_argument("--network", required=True)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    result: dict[str, Any] = {"code": args.code, "action": args.action}
+    try:
+        result.update(run_action(args.action, args.code, Path(args.network).resolve()))
+        result["ok"] = True
+    except auto.CommandError as err:
+        result.update(ok=False, error=first_error(str(err)))
+    except Exception as err:  # a site's failure is reported, never raised past its process
+        result.update(ok=False, error=f"{type(err).__name__}: {err}")
+    result["seconds"] = round(time.monotonic() - started, 1)
+    _emit("result", json.dumps(result))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
