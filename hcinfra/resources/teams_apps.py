@@ -12,8 +12,8 @@ import re
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 CATALOG_QUERY = "GET /appCatalogs/teamsApps?$filter=displayName eq '{name}'"
 
-# None marks an app whose id we could not confirm from Microsoft's documentation or
-# catalogue: naming it fails at check (asking for the id) rather than pinning a guess.
+# None marks an app whose id Microsoft does not publish: it is looked up by name in
+# the tenant's app catalog (CATALOG_QUERY) when the policy is made, never guessed.
 TEAMS_APPS: dict[str, str | None] = {
     "Activity": "14d6962d-6eeb-4f48-8890-de55454bb136",
     "Chat": "86fcd49b-61a2-4701-b771-54728cd291fb",
@@ -24,8 +24,8 @@ TEAMS_APPS: dict[str, str | None] = {
     "Shifts": "42f6c1da-a241-483a-a3cc-4f5be9185951",
     "Approvals": "7c316234-ded0-4f95-8a83-8453d0876592",
     "Tasks": "com.microsoft.teamspace.tab.planner",  # Tasks by Planner and To Do
-    "Lists": None,  # id unconfirmed: look it up with CATALOG_QUERY
-    "Bookings": None,  # id unconfirmed: look it up with CATALOG_QUERY
+    "Lists": None,  # looked up in the tenant's catalog
+    "Bookings": None,  # looked up in the tenant's catalog
 }
 
 _BY_NAME = {name.lower(): name for name in TEAMS_APPS}
@@ -45,13 +45,7 @@ def canonical(ref: str) -> str:
     """The catalogue name of a reference (name in any case, or a catalogue id), else the id."""
     value = ref.strip()
     if value.lower() in _BY_NAME:
-        name = _BY_NAME[value.lower()]
-        if TEAMS_APPS[name] is None:
-            raise UnknownApp(
-                f"the app id of '{name}' is not confirmed in hcinfra's catalogue; give its "
-                f"id instead (Graph: {CATALOG_QUERY.format(name=name)})"
-            )
-        return name
+        return _BY_NAME[value.lower()]
     if value.lower() in _BY_ID:
         return _BY_ID[value.lower()]
     if GUID.match(value):
@@ -61,12 +55,28 @@ def canonical(ref: str) -> str:
     )
 
 
-def app_id(ref: str) -> str:
-    """The app id a reference stands for."""
+def needs_lookup(names: list[str]) -> list[str]:
+    """The catalogue names whose ids must be read from the tenant's app catalog."""
+    return [n for n in names if n in TEAMS_APPS and TEAMS_APPS[n] is None]
+
+
+def app_id(ref: str, looked_up: dict[str, str] | None = None) -> str:
+    """The app id a reference stands for (ids looked up in the tenant included)."""
     name = canonical(ref)
+    if name in TEAMS_APPS and TEAMS_APPS[name] is None:
+        found = (looked_up or {}).get(name)
+        if not found:
+            raise UnknownApp(
+                f"the tenant's app catalog has no app named '{name}' "
+                f"({CATALOG_QUERY.format(name=name)})"
+            )
+        return found
     return TEAMS_APPS.get(name) or name
 
 
-def app_name(identifier: str) -> str:
+def app_name(identifier: str, looked_up: dict[str, str] | None = None) -> str:
     """The catalogue name of an app id read from the tenant, or the id itself."""
+    for name, found in (looked_up or {}).items():
+        if found.lower() == identifier.lower():
+            return name
     return _BY_ID.get(identifier.lower(), identifier)

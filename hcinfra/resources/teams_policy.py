@@ -17,6 +17,11 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 import pulumi
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.app_catalogs.teams_apps.teams_apps_request_builder import (
+    TeamsAppsRequestBuilder,
+)
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, StrictBool, ValidationError, ValidationInfo, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -27,7 +32,11 @@ from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, lo
 
 PolicyType = Literal["TeamsMessagingPolicy", "TeamsAppSetupPolicy"]
 TEAMS_ADMIN = Grants(directory_roles=("Teams Administrator",))
-PERMISSIONS = Permissions(read=TEAMS_ADMIN, write=TEAMS_ADMIN)
+# Reading the tenant's app catalog resolves apps whose ids Microsoft does not publish.
+PERMISSIONS = Permissions(
+    read=Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles),
+    write=Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles),
+)
 # Lists of apps in app setup policies; pinned ones carry an Order as well as an Id.
 APP_LISTS = ("AppPresetList", "AppPresetMeetingList")
 PINNED_LISTS = ("PinnedAppBarApps", "PinnedMessageBarApps", "PinnedCallingBarApps")
@@ -38,9 +47,13 @@ class PolicySettings(Inputs):
 
     Description: str | None = Field(None, max_length=1024)
 
-    def body(self) -> dict[str, Any]:
+    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
         """The declared settings as the service takes them."""
         return self.model_dump(mode="json", exclude_none=True)
+
+    def apps(self) -> list[str]:
+        """Every app the settings name (none for most policy types)."""
+        return []
 
 
 class MessagingPolicySettings(PolicySettings):
@@ -92,17 +105,23 @@ class AppSetupPolicySettings(PolicySettings):
             raise ValueError(f"each app may appear once; repeated: {', '.join(repeated)}")
         return names
 
-    def body(self) -> dict[str, Any]:
+    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
         """Apps become {Id} objects; pinned ones {Id, Order} in the declared order."""
         out = super().body()
         if self.PinnedAppBarApps is not None:
             out["PinnedAppBarApps"] = [
-                {"Id": teams_apps.app_id(n), "Order": i}
+                {"Id": teams_apps.app_id(n, looked_up), "Order": i}
                 for i, n in enumerate(self.PinnedAppBarApps, start=1)
             ]
         if self.AppPresetList is not None:
-            out["AppPresetList"] = [{"Id": teams_apps.app_id(n)} for n in self.AppPresetList]
+            out["AppPresetList"] = [
+                {"Id": teams_apps.app_id(n, looked_up)} for n in self.AppPresetList
+            ]
         return out
+
+    def apps(self) -> list[str]:
+        """Every app the settings name."""
+        return [*(self.PinnedAppBarApps or []), *(self.AppPresetList or [])]
 
 
 SETTINGS: dict[str, type[PolicySettings]] = {
@@ -151,7 +170,9 @@ def _unknown(policy_type: str, key: str, known: list[str]) -> str:
     return f"'{key}' is not a setting of {policy_type} managed by hcinfra{hint}"
 
 
-def service_settings(doc: Mapping[str, Any]) -> dict[str, Any]:
+def service_settings(
+    doc: Mapping[str, Any], looked_up: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Every setting of an instance as read, with app ids shown by catalogue name."""
     out: dict[str, Any] = {}
     for key, value in doc.items():
@@ -159,9 +180,9 @@ def service_settings(doc: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if key in PINNED_LISTS and isinstance(value, list):
             ordered = sorted(value, key=lambda a: a.get("Order", 0))
-            out[key] = [teams_apps.app_name(str(a.get("Id"))) for a in ordered]
+            out[key] = [teams_apps.app_name(str(a.get("Id")), looked_up) for a in ordered]
         elif key in APP_LISTS and isinstance(value, list):
-            out[key] = [teams_apps.app_name(str(a.get("Id"))) for a in value]
+            out[key] = [teams_apps.app_name(str(a.get("Id")), looked_up) for a in value]
         else:
             out[key] = value
     return out
@@ -248,7 +269,8 @@ class TeamsPolicyProvider(KindProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, TeamsPolicyInputs)
         teams = self.connection().teams
-        body = inputs.typed.body()
+        looked_up = self._look_up_apps(inputs)
+        body = inputs.typed.body(looked_up)
         collection = f"/Skype.Policy/configurations/{inputs.policy_type}"
         try:
             doc = self.call(
@@ -261,7 +283,7 @@ class TeamsPolicyProvider(KindProvider):
             log.info("%s %s exists already; adopting it", inputs.policy_type, inputs.identity)
             path = instance_path(inputs.policy_type, inputs.identity)
             doc = self.call(lambda: teams.call("PUT", path, body))
-        return CreateResult(_id(inputs), self._outputs(inputs, doc))
+        return CreateResult(_id(inputs), self._outputs(inputs, doc, looked_up))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         policy_type, _, identity = id_.partition("/")
@@ -274,7 +296,7 @@ class TeamsPolicyProvider(KindProvider):
             if err.not_found:
                 return ReadResult(None, {})  # gone: the engine drops it from state
             raise
-        effective = service_settings(doc)
+        effective = service_settings(doc, props.get("app_ids") or {})
         declared = props.get("settings") or {}
         outs = {
             **props,
@@ -290,8 +312,9 @@ class TeamsPolicyProvider(KindProvider):
         inputs = self.parse(news, TeamsPolicyInputs)
         teams = self.connection().teams
         path = instance_path(inputs.policy_type, inputs.identity)
-        doc = self.call(lambda: teams.call("PUT", path, inputs.typed.body()))
-        return UpdateResult(self._outputs(inputs, doc))
+        looked_up = self._look_up_apps(inputs)
+        doc = self.call(lambda: teams.call("PUT", path, inputs.typed.body(looked_up)))
+        return UpdateResult(self._outputs(inputs, doc, looked_up))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         policy_type, _, identity = id_.partition("/")
@@ -307,11 +330,37 @@ class TeamsPolicyProvider(KindProvider):
                 raise
         pulumi.log.info(f"{policy_type} {identity} deleted")
 
-    def _outputs(self, inputs: TeamsPolicyInputs, doc: Mapping[str, Any]) -> dict[str, Any]:
+    def _look_up_apps(self, inputs: TeamsPolicyInputs) -> dict[str, str]:
+        """Ids of the catalogue's apps Microsoft does not publish, from the tenant's catalog."""
+        names = teams_apps.needs_lookup(inputs.typed.apps())
+        if not names:
+            return {}
+        graph = self.connection().graph
+
+        async def look_up(client: GraphServiceClient) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for name in names:
+                config = RequestConfiguration(
+                    query_parameters=TeamsAppsRequestBuilder.TeamsAppsRequestBuilderGetQueryParameters(
+                        filter=f"displayName eq '{name}'"
+                    )
+                )
+                page = await client.app_catalogs.teams_apps.get(config)
+                apps = (page.value if page else None) or []
+                if apps and apps[0].id:
+                    found[name] = apps[0].id
+            return found
+
+        return self.call(lambda: graph.run(look_up), writing=False)
+
+    def _outputs(
+        self, inputs: TeamsPolicyInputs, doc: Mapping[str, Any], looked_up: dict[str, str]
+    ) -> dict[str, Any]:
         return {
             **inputs.model_dump(mode="json"),
             "identity": doc.get("Identity", inputs.identity),
-            "effective_settings": service_settings(doc),
+            "effective_settings": service_settings(doc, looked_up),
+            "app_ids": looked_up,
         }
 
 
@@ -344,6 +393,7 @@ class TeamsPolicy(Resource):
                 "settings": settings or {},
                 "identity": None,
                 "effective_settings": None,
+                "app_ids": None,
             },
             opts,
         )

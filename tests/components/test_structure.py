@@ -98,6 +98,6 @@ def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
         assert by_name["tenant-messaging"]["policy_type"] == "TeamsMessagingPolicy"
         assert by_name["tenant-messaging"]["settings"]["ReadReceiptsEnabledType"] == "Everyone"
         app = by_name["tenant-app-setup"]["settings"]
-        assert app["PinnedAppBarApps"] == ["Activity", "Chat", "Shifts", "Approvals", "Tasks"]
+        assert app["PinnedAppBarApps"] == ["Lists", "Tasks", "Approvals", "Shifts", "Bookings"]
 
     return baseline.policies.apply(check)

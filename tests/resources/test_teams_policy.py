@@ -238,11 +238,6 @@ def test_throttling_is_retried_after_retry_after(tenant: Emulator):
             "use one of Activity, Chat, Teams, Calendar",
         ),
         (
-            with_settings(APP_SETUP, PinnedAppBarApps=["Lists"]),
-            "settings.PinnedAppBarApps",
-            "not confirmed",
-        ),
-        (
             with_settings(APP_SETUP, PinnedAppBarApps=["Chat", TEAMS_APPS["Chat"]]),
             "settings.PinnedAppBarApps",
             "repeated: Chat",
@@ -292,6 +287,32 @@ def test_permission_denied_names_the_role(emu: Emulator):
         with pytest.raises(PermissionDenied) as err:
             p.create(checked(p, MESSAGING))
         assert err.value.status == 403
-        assert "TeamsPolicy needs the Teams Administrator role" in str(err.value)
+        assert "TeamsPolicy needs" in str(err.value)
+        assert "the Teams Administrator role" in str(err.value)
     finally:
         connection.configure({})
+
+
+def test_apps_without_published_ids_are_looked_up_in_the_tenant_catalog(tenant):
+    from hcinfra.emulator.graph.apps import APPS
+
+    p = TeamsPolicyProvider()
+    raw = with_settings(
+        APP_SETUP, PinnedAppBarApps=["Lists", "Tasks", "Approvals", "Shifts", "Bookings"]
+    )
+    made = p.create(checked(p, raw))
+    with tenant.client(headers=tenant.headers(TEAMS_SCOPE)) as c:
+        doc = c.get(
+            f"/Skype.Policy/configurations/TeamsAppSetupPolicy/configuration/"
+            f"{made.outs['identity']}"
+        ).json()
+    pinned = [a["Id"] for a in sorted(doc["PinnedAppBarApps"], key=lambda a: a["Order"])]
+    assert pinned[0] == APPS["Lists"] and pinned[-1] == APPS["Bookings"]
+    read = p.read(made.id, made.outs)
+    assert read.outs["settings"]["PinnedAppBarApps"] == [
+        "Lists",
+        "Tasks",
+        "Approvals",
+        "Shifts",
+        "Bookings",
+    ]

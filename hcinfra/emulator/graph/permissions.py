@@ -61,6 +61,7 @@ ROUTE_PERMISSIONS: dict[str, list[str]] = {
         *WRITE_DIR,
     ],
     "templates.read": ["TeamTemplates.Read.All", "TeamTemplates.Read"],
+    "appcatalog.read": ["AppCatalog.Read.All", "AppCatalog.ReadWrite.All"],
     "batch": [],
 }
 # Teams-workload routes answer a missing permission in their own words.
