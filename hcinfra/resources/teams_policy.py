@@ -32,11 +32,11 @@ from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, lo
 
 PolicyType = Literal["TeamsMessagingPolicy", "TeamsAppSetupPolicy"]
 TEAMS_ADMIN = Grants(directory_roles=("Teams Administrator",))
-# Reading the tenant's app catalog resolves apps whose ids Microsoft does not publish.
-PERMISSIONS = Permissions(
-    read=Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles),
-    write=Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles),
-)
+# What every Teams admin service kind needs (the assignment kinds share it).
+PERMISSIONS = Permissions(read=TEAMS_ADMIN, write=TEAMS_ADMIN)
+# TeamsPolicy also reads the tenant's app catalog, for apps whose ids are unpublished.
+_WITH_CATALOG = Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles)
+POLICY_PERMISSIONS = Permissions(read=_WITH_CATALOG, write=_WITH_CATALOG)
 # Lists of apps in app setup policies; pinned ones carry an Order as well as an Id.
 APP_LISTS = ("AppPresetList", "AppPresetMeetingList")
 PINNED_LISTS = ("PinnedAppBarApps", "PinnedMessageBarApps", "PinnedCallingBarApps")
@@ -256,7 +256,7 @@ class TeamsPolicyProvider(KindProvider):
     kind = "TeamsPolicy"
     inputs_model = TeamsPolicyInputs
     replace_on: ClassVar[tuple[str, ...]] = ("policy_type", "name")
-    permissions = PERMISSIONS
+    permissions = POLICY_PERMISSIONS
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(_id, olds, news)

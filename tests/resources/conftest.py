@@ -8,7 +8,13 @@ import pytest
 
 from hcinfra.clients import connection
 from hcinfra.clients.settings import Settings
-from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.emulator.harness import (
+    AUDITOR_APP,
+    AUDITOR_SECRET,
+    HCINFRA_APP,
+    HCINFRA_SECRET,
+    Emulator,
+)
 
 
 def settings_for(emu: Emulator, app: str = HCINFRA_APP, secret: str = HCINFRA_SECRET) -> Settings:
@@ -22,10 +28,9 @@ def settings_for(emu: Emulator, app: str = HCINFRA_APP, secret: str = HCINFRA_SE
     )
 
 
-@pytest.fixture
-def tenant(emu: Emulator) -> Iterator[Emulator]:
-    """The emulator, reset, with hcinfra's providers configured to deploy to it."""
-    s = settings_for(emu)
+def configure_for(emu: Emulator, app: str = HCINFRA_APP, secret: str = HCINFRA_SECRET) -> None:
+    """Point hcinfra's providers at the emulator, signed in as `app`."""
+    s = settings_for(emu, app, secret)
     connection.configure(
         {
             "hcinfra:tenantId": s.tenant_id,
@@ -35,5 +40,19 @@ def tenant(emu: Emulator) -> Iterator[Emulator]:
             "hcinfra:caBundle": s.ca_bundle,
         }
     )
+
+
+@pytest.fixture
+def tenant(emu: Emulator) -> Iterator[Emulator]:
+    """The emulator, reset, with hcinfra's providers configured to deploy to it."""
+    configure_for(emu)
+    yield emu
+    connection.configure({})
+
+
+@pytest.fixture
+def auditor(emu: Emulator) -> Iterator[Emulator]:
+    """The emulator, with the providers signed in as the read-only auditor app."""
+    configure_for(emu, AUDITOR_APP, AUDITOR_SECRET)
     yield emu
     connection.configure({})

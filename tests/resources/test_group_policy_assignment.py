@@ -6,7 +6,7 @@ import pytest
 
 from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.resources.group_policy_assignment import GroupPolicyAssignmentProvider
-from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
 CLINICAL = "Healthcare_ClinicalWorker"  # seeded instances of every type
@@ -201,24 +201,10 @@ def test_bad_inputs_fail_check_and_nothing_is_sent(tenant: Emulator, change, fie
     assert tenant.requests()["total"] == 0
 
 
-def test_permission_denied_names_the_role(emu: Emulator):
-    from hcinfra.clients import connection
-
-    connection.configure(
-        {
-            "hcinfra:tenantId": emu.tenant_id,
-            "hcinfra:clientId": AUDITOR_APP,
-            "hcinfra:clientSecret": AUDITOR_SECRET,
-            "hcinfra:endpoint": emu.url,
-            "hcinfra:caBundle": emu.ca,
-        }
-    )
-    try:
-        p = GroupPolicyAssignmentProvider()
-        raw = inputs("6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
-        with pytest.raises(PermissionDenied) as err:
-            p.create(checked(p, raw))
-        assert err.value.status == 403
-        assert "GroupPolicyAssignment needs the Teams Administrator role" in str(err.value)
-    finally:
-        connection.configure({})
+def test_permission_denied_names_the_role(auditor: Emulator):
+    p = GroupPolicyAssignmentProvider()
+    raw = inputs("6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
+    with pytest.raises(PermissionDenied) as err:
+        p.create(checked(p, raw))
+    assert err.value.status == 403
+    assert "GroupPolicyAssignment needs the Teams Administrator role" in str(err.value)

@@ -6,7 +6,7 @@ import pytest
 
 from hcinfra.clients.errors import PermissionDenied
 from hcinfra.resources.security_group import SecurityGroupProvider
-from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, Emulator
 
 NURSE = "nurse001@northwindhealth.org"
 MANAGER = "claire.dubois@northwindhealth.org"
@@ -152,22 +152,8 @@ def test_bad_inputs_fail_check_and_nothing_is_sent(tenant: Emulator, change, fie
     assert tenant.requests()["total"] == 0
 
 
-def test_permission_denied_names_the_permission(emu: Emulator):
-    from hcinfra.clients import connection
-
-    connection.configure(
-        {
-            "hcinfra:tenantId": emu.tenant_id,
-            "hcinfra:clientId": AUDITOR_APP,
-            "hcinfra:clientSecret": AUDITOR_SECRET,
-            "hcinfra:endpoint": emu.url,
-            "hcinfra:caBundle": emu.ca,
-        }
-    )
-    try:
-        p = SecurityGroupProvider()
-        with pytest.raises(PermissionDenied) as err:
-            p.create(checked(p, inputs()))
-        assert "SecurityGroup needs Group.ReadWrite.All" in str(err.value)
-    finally:
-        connection.configure({})
+def test_permission_denied_names_the_permission(auditor: Emulator):
+    p = SecurityGroupProvider()
+    with pytest.raises(PermissionDenied) as err:
+        p.create(checked(p, inputs()))
+    assert "SecurityGroup needs Group.ReadWrite.All" in str(err.value)

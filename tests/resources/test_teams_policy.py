@@ -7,7 +7,7 @@ import pytest
 from hcinfra.clients.errors import PermissionDenied
 from hcinfra.resources.teams_apps import TEAMS_APPS
 from hcinfra.resources.teams_policy import PolicyStillAssigned, TeamsPolicyProvider
-from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+from tests.emulator.harness import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
 
 CFG = "/Skype.Policy/configurations"
 GPA = "/Skype.Policy/groupPolicyAssignments"
@@ -270,27 +270,13 @@ def test_check_lists_every_problem(tenant: Emulator):
     assert tenant.requests()["total"] == 0
 
 
-def test_permission_denied_names_the_role(emu: Emulator):
-    from hcinfra.clients import connection
-
-    connection.configure(
-        {
-            "hcinfra:tenantId": emu.tenant_id,
-            "hcinfra:clientId": AUDITOR_APP,
-            "hcinfra:clientSecret": AUDITOR_SECRET,
-            "hcinfra:endpoint": emu.url,
-            "hcinfra:caBundle": emu.ca,
-        }
-    )
-    try:
-        p = TeamsPolicyProvider()
-        with pytest.raises(PermissionDenied) as err:
-            p.create(checked(p, MESSAGING))
-        assert err.value.status == 403
-        assert "TeamsPolicy needs" in str(err.value)
-        assert "the Teams Administrator role" in str(err.value)
-    finally:
-        connection.configure({})
+def test_permission_denied_names_the_role(auditor: Emulator):
+    p = TeamsPolicyProvider()
+    with pytest.raises(PermissionDenied) as err:
+        p.create(checked(p, MESSAGING))
+    assert err.value.status == 403
+    assert "TeamsPolicy needs" in str(err.value)
+    assert "the Teams Administrator role" in str(err.value)
 
 
 def test_apps_without_published_ids_are_looked_up_in_the_tenant_catalog(tenant):
