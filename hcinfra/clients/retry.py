@@ -8,6 +8,7 @@ logged with the request id, so a slow deployment can be traced in the service's 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import time
@@ -78,6 +79,26 @@ def _note(
     )
 
 
+def _next_wait(
+    policy: RetryPolicy,
+    request: httpx.Request,
+    response: httpx.Response | None,
+    error: Exception | None,
+    attempt: int,
+    started: float,
+) -> float | None:
+    """Seconds to wait before retrying, or None to answer with this outcome now."""
+    if response is not None and response.status_code not in RETRY_STATUS:
+        return None
+    wait = policy.delay(attempt, response)
+    if policy.gives_up(attempt, started, wait):
+        if response is None:
+            raise error  # type: ignore[misc]
+        return None
+    _note(request, response, error, attempt, wait)
+    return wait
+
+
 class RetryTransport(httpx.BaseTransport):
     """A synchronous transport that applies the retry policy."""
 
@@ -87,8 +108,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
-        attempt = 0
-        while True:
+        for attempt in itertools.count():
             response, error = None, None
             try:
                 response = self.inner.handle_request(request)
@@ -96,18 +116,14 @@ class RetryTransport(httpx.BaseTransport):
                 response.read()
             except TRANSIENT as exc:
                 response, error = None, exc
-            if response is not None and response.status_code not in RETRY_STATUS:
+            wait = _next_wait(self.policy, request, response, error, attempt, started)
+            if wait is None:
+                assert response is not None
                 return response
-            wait = self.policy.delay(attempt, response)
-            if self.policy.gives_up(attempt, started, wait):
-                if response is not None:
-                    return response
-                raise error  # type: ignore[misc]
             if response is not None:
                 response.close()
-            _note(request, response, error, attempt, wait)
             time.sleep(wait)
-            attempt += 1
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.inner.close()
@@ -122,26 +138,21 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
-        attempt = 0
-        while True:
+        for attempt in itertools.count():
             response, error = None, None
             try:
                 response = await self.inner.handle_async_request(request)
                 await response.aread()
             except TRANSIENT as exc:
                 response, error = None, exc
-            if response is not None and response.status_code not in RETRY_STATUS:
+            wait = _next_wait(self.policy, request, response, error, attempt, started)
+            if wait is None:
+                assert response is not None
                 return response
-            wait = self.policy.delay(attempt, response)
-            if self.policy.gives_up(attempt, started, wait):
-                if response is not None:
-                    return response
-                raise error  # type: ignore[misc]
             if response is not None:
                 await response.aclose()
-            _note(request, response, error, attempt, wait)
             await asyncio.sleep(wait)
-            attempt += 1
+        raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
         await self.inner.aclose()
