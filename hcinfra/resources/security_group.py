@@ -35,6 +35,16 @@ PERMISSIONS = Permissions(
 )
 
 
+def declared_order(found: list[str], declared: list[str] | None) -> list[str]:
+    """The tenant's principals in the stack's declared order, any others after them.
+
+    Graph lists members in its own order; reporting that order would make a refresh
+    show a reordered list as drift and every later preview an update.
+    """
+    position = {name: n for n, name in enumerate(declared or [])}
+    return sorted(found, key=lambda name: position.get(name, len(position)))
+
+
 def _principal(value: str) -> str:
     if not (GUID.match(value) or ("@" in value and " " not in value)):
         raise ValueError(f"'{value}' is neither a userPrincipalName nor an object id")
@@ -154,8 +164,12 @@ class SecurityGroupProvider(KindProvider):
                 group.membership_rule_processing_state if group.membership_rule else "On"
             ),
             "is_assignable_to_role": bool(group.is_assignable_to_role),
-            "members": [] if group.membership_rule else [by_id.get(m, m) for m in members],
-            "owners": [by_id.get(o, o) for o in owners],
+            "members": (
+                []
+                if group.membership_rule
+                else declared_order([by_id.get(m, m) for m in members], props.get("members"))
+            ),
+            "owners": declared_order([by_id.get(o, o) for o in owners], props.get("owners")),
             "member_ids": members,
             "owner_ids": owners,
         }

@@ -45,7 +45,9 @@ def open_stack(code: str, network: Path, engine: Engine | None = None) -> auto.S
     workdir = root / ".state" / "sites" / name
     workdir.mkdir(parents=True, exist_ok=True)
     env = engine.env(PULUMI_BACKEND_URL=backend)
-    env.setdefault("PULUMI_CONFIG_PASSPHRASE", DEV_PASSPHRASE)
+    if "PULUMI_CONFIG_PASSPHRASE" not in env and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+        # The development passphrase, for local use only; Pulumi would prefer it to a file.
+        env["PULUMI_CONFIG_PASSPHRASE"] = DEV_PASSPHRASE
     settings = auto.ProjectSettings(
         name=PROJECT,
         runtime="python",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -26,13 +27,50 @@ def _emit(kind: str, text: str) -> None:
     sys.stdout.flush()
 
 
+# The engine's own summary lines, which say that something failed but not what.
+_GENERIC = ("update failed", "preview failed", "refresh failed", "destroy failed")
+
+
 def first_error(text: str) -> str:
-    """The engine's first `error:` line, or the last non-empty line."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    for line in lines:
-        if line.startswith("error:") and "unhandled error" not in line:
-            return line[len("error:") :].strip()
-    return lines[-1] if lines else "failed"
+    """The first resource's error from the engine's output, else its first `error:` line.
+
+    A dynamic provider's exception shows as `error: Traceback ...`: its message is
+    the traceback's last line (`module.SomeError: message`), given as `SomeError: message`.
+    """
+    lines = text.splitlines()
+    generic = ""
+    for n, raw in enumerate(lines):
+        # CommandError's text puts `stdout: ` and `stderr: ` before each stream's first line.
+        line = re.sub(r"^(stdout|stderr): ", "", raw.strip())
+        if not line.startswith("error:"):
+            continue
+        message = line[len("error:") :].strip()
+        if message.startswith("Traceback"):
+            # The exception line is the traceback's last one as indented as `error:`.
+            indent = len(raw) - len(raw.lstrip())
+            found = ""
+            for later in lines[n + 1 :]:
+                if not later.strip() or later.strip().startswith("error:"):
+                    break
+                if len(later) - len(later.lstrip()) <= indent:
+                    found = later.strip()
+            if found:
+                kind, sep, rest = found.partition(": ")
+                if sep and re.fullmatch(r"[\w.]+", kind):
+                    found = f"{kind.rsplit('.', 1)[-1]}: {rest}"
+                return found
+        elif (
+            message.lower().startswith(_GENERIC)
+            or "unhandled error" in message
+            or "Resource monitor has terminated" in message
+        ):
+            generic = generic or message
+        else:
+            return message
+    if generic:
+        return generic
+    shown = [ln.strip() for ln in lines if ln.strip()]
+    return shown[-1] if shown else "failed"
 
 
 def run_action(action: str, code: str, network: Path) -> dict[str, Any]:

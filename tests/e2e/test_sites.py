@@ -1,0 +1,262 @@
+"""`hcinfra sites` end to end: the sample network's stacks deployed to the emulator through
+the Automation API, a quiet preview, site selection, failure isolation and early refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hcinfra.network import load_network
+from hcinfra.network.plan import plan_site
+from tests.conftest import REPO
+from tests.emulator.harness import GRAPH_SCOPE, HCINFRA_APP, HCINFRA_SECRET, Emulator
+
+pytestmark = pytest.mark.e2e
+
+GHOST = "ghost.nurse@northwindhealth.org"  # a well-formed UPN the tenant does not have
+
+
+class Sites:
+    """`python -m hcinfra.cli sites …` run in a folder of its own, pointed at the emulator."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder, self.env = folder, env
+        self.network = folder / "network.yaml"
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hcinfra.cli", "sites", *args, "--network", str(self.network)],
+            env=self.env,
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def edit(self, change: Any) -> None:
+        """Load the network file, let `change` edit the dict, write it back."""
+        data = yaml.safe_load(self.network.read_text())
+        change(data)
+        self.network.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def summary(stdout: str) -> dict[str, dict[str, str]]:
+    """The summary table's rows by stack: result, changes, seconds, error."""
+    rows: dict[str, dict[str, str]] = {}
+    for line in stdout.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 5 and cells[0] and cells[0] != "stack":
+            rows[cells[0]] = dict(
+                zip(("result", "changes", "seconds", "error"), cells[1:], strict=True)
+            )
+    return rows
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def sites(tmp_path: Path, pulumi_env: dict[str, str], emu: Emulator) -> Sites:
+    """A copy of stacks/network.yaml beside a minimal Pulumi.yaml: workspaces and the default
+    file backend land in tmp_path. PULUMI_BACKEND_URL is unset so that default is used."""
+    emu.admin("PUT", "faults", json={"teamsOperationMs": 200, "licenseProcessingMs": 100})
+    (tmp_path / "Pulumi.yaml").write_text("name: hcinfra\nruntime: python\n")
+    (tmp_path / "network.yaml").write_text((REPO / "stacks" / "network.yaml").read_text())
+    env = {k: v for k, v in pulumi_env.items() if k != "PULUMI_BACKEND_URL"}
+    env.update(
+        HCINFRA_ENDPOINT=emu.url,
+        HCINFRA_CA_BUNDLE=emu.ca,
+        AZURE_TENANT_ID=emu.tenant_id,
+        AZURE_CLIENT_ID=HCINFRA_APP,
+        AZURE_CLIENT_SECRET=HCINFRA_SECRET,
+        COLUMNS="400",  # one line per row in rich's tables
+    )
+    return Sites(tmp_path, env)
+
+
+def graph_group(emu: Emulator, nickname: str) -> list[dict[str, Any]]:
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        r = c.get("/v1.0/groups", params={"$filter": f"mailNickname eq '{nickname}'"})
+        r.raise_for_status()
+        return r.json()["value"]
+
+
+def assert_site_deployed(emu: Emulator, network_file: Path, code: str) -> None:
+    """The site's groups, shared mailboxes and teams are in the tenant, each exactly once."""
+    plan = plan_site(load_network(network_file), code)
+    for group in plan.groups:
+        found = graph_group(emu, group.mail_nickname)
+        assert [g["displayName"] for g in found] == [group.display_name], group.mail_nickname
+    mailboxes = emu.admin("GET", "state").json()["exo.mailbox"].values()
+    shared = {
+        m["PrimarySmtpAddress"] for m in mailboxes if m["RecipientTypeDetails"] == "SharedMailbox"
+    }
+    assert {m.address for m in plan.mailboxes} <= shared
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        for team in plan.teams:
+            found = graph_group(emu, team.mail_nickname)
+            assert len(found) == 1, team.mail_nickname
+            r = c.get(f"/v1.0/teams/{found[0]['id']}")
+            assert r.status_code == 200 and r.json()["displayName"] == team.display_name
+
+
+def test_up_deploys_the_network_then_preview_writes_nothing_and_site_selects(
+    sites: Sites, emu: Emulator
+):
+    # 1. up: the tenant baseline, then the three sites
+    up = sites.run("up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    rows = summary(up.stdout)
+    assert list(rows) == ["tenant", "STM", "HSA", "CHM"]
+    for code, row in rows.items():
+        assert row["result"] == "ok", (code, row)
+        assert row["changes"].startswith("create"), (code, row)
+    for code in ("STM", "HSA", "CHM"):
+        assert_site_deployed(emu, sites.network, code)
+    assert [g["displayName"] for g in graph_group(emu, "stm-clinical-workers")] == [
+        "STM-Clinical-Workers"
+    ]
+    assert [g["displayName"] for g in graph_group(emu, "chm-clinical-workers")] == [
+        "CHM-Clinical-Workers"
+    ]
+    # The default backend is the file backend beside the network file; one workspace per stack.
+    stacks = sites.folder / ".pulumi" / ".pulumi" / "stacks" / "hcinfra"
+    assert {p.name for p in stacks.glob("*.json")} == {
+        "tenant.json",
+        "stm.json",
+        "hsa.json",
+        "chm.json",
+    }
+    assert {p.name for p in (sites.folder / ".state" / "sites").iterdir()} == {
+        "tenant",
+        "stm",
+        "hsa",
+        "chm",
+    }
+
+    # 2. preview: nothing to change, and not one write reaches the tenant
+    mark = emu.requests()["last"]
+    preview = sites.run("preview")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    during = emu.requests(since=mark)
+    assert during["writes"] == 0, [e for e in during["entries"] if e["write"]]
+    rows = summary(preview.stdout)
+    assert list(rows) == ["tenant", "STM", "HSA", "CHM"]
+    for code, row in rows.items():
+        assert row["result"] == "ok" and row["changes"].startswith("same"), (code, row)
+        assert "create" not in row["changes"] and "update" not in row["changes"], (code, row)
+
+    # 3. --site STM runs that one stack only (no tenant stack): a change every site would
+    # get reaches STM's group and no other site's
+    def describe(data: dict[str, Any]) -> None:
+        role = next(r for r in data["baseline"]["roles"] if r["key"] == "clinical")
+        role["description"] = "Nurses, physicians and midwives"
+
+    before = graph_group(emu, "hsa-clinical-workers")[0]["description"]
+    sites.edit(describe)
+    mark = emu.requests()["last"]
+    one = sites.run("up", "--site", "STM")
+    assert one.returncode == 0, one.stdout + one.stderr
+    rows = summary(one.stdout)
+    assert list(rows) == ["STM"]
+    assert "update 1" in rows["STM"]["changes"], rows
+    assert emu.requests(since=mark)["writes"] > 0
+    stm = graph_group(emu, "stm-clinical-workers")[0]
+    assert stm["description"] == "Nurses, physicians and midwives"
+    for code in ("hsa", "chm"):
+        assert graph_group(emu, f"{code}-clinical-workers")[0]["description"] == before
+
+
+def test_a_failing_site_does_not_stop_the_others(sites: Sites, emu: Emulator):
+    def ghost(data: dict[str, Any]) -> None:
+        chm = next(s for s in data["sites"] if s["code"] == "CHM")
+        chm["members"]["clinical"].insert(0, GHOST)
+
+    sites.edit(ghost)
+    # Validation checks the UPN's form only: the tenant is what says the user does not exist.
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "hcinfra.cli", "validate", "--network", str(sites.network)],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
+
+    up = sites.run("up")
+    assert up.returncode == 1, up.stdout + up.stderr
+    rows = summary(up.stdout)
+    assert {code: row["result"] for code, row in rows.items()} == {
+        "tenant": "ok",
+        "STM": "ok",
+        "HSA": "ok",
+        "CHM": "failed",
+    }
+    # The site's own error, the tenant's answer, not the engine's "update failed".
+    printed = one_line(up.stderr)
+    assert "CHM: " in printed, up.stderr
+    error = printed[printed.index("CHM: ") :]
+    assert GHOST in error and "404" in error, up.stderr
+    assert GHOST in rows["CHM"]["error"]
+    for code in ("STM", "HSA"):
+        assert_site_deployed(emu, sites.network, code)
+
+    # Once the network is fixed, a rerun of that site alone converges: no duplicates of what
+    # the failed run already made (creates adopt what they find under their key).
+    def fix(data: dict[str, Any]) -> None:
+        chm = next(s for s in data["sites"] if s["code"] == "CHM")
+        chm["members"]["clinical"].remove(GHOST)
+
+    sites.edit(fix)
+    again = sites.run("up", "--site", "CHM")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert list(summary(again.stdout)) == ["CHM"]
+    assert_site_deployed(emu, sites.network, "CHM")
+
+
+def test_site_selection_runs_no_tenant_stack_unless_named(sites: Sites, emu: Emulator):
+    # On a fresh tenant, STM alone cannot deploy: `--site STM` does not add the tenant stack,
+    # so the baseline's policies its groups are assigned to are missing.
+    alone = sites.run("up", "--site", "STM")
+    assert alone.returncode == 1
+    rows = summary(alone.stdout)
+    assert list(rows) == ["STM"] and rows["STM"]["result"] == "failed"
+    assert "does not exist" in rows["STM"]["error"], rows
+    assert not (sites.folder / ".state" / "sites" / "tenant").exists()
+    # Naming the tenant too runs it first, and STM then deploys.
+    both = sites.run("up", "--site", "tenant", "--site", "STM")
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert list(summary(both.stdout)) == ["tenant", "STM"]
+    assert_site_deployed(emu, sites.network, "STM")
+
+
+def test_list_and_early_refusals_touch_nothing(sites: Sites, emu: Emulator):
+    listed = sites.run("list", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == ["tenant", "STM", "HSA", "CHM"]
+
+    mark = emu.requests()["last"]
+    unknown = sites.run("up", "--site", "XYZ")
+    assert unknown.returncode == 1
+    assert "unknown site(s): XYZ" in one_line(unknown.stderr)
+
+    sites.edit(lambda data: data["sites"][0]["members"]["clinical"].append("not-a-upn"))
+    bad = sites.run("up")
+    assert bad.returncode == 1
+    assert "not-a-upn" in bad.stderr
+    assert sites.run("list", "--format", "json").returncode == 1
+
+    sites.network.write_text("sites: [unclosed\n")
+    broken = sites.run("preview")
+    assert broken.returncode == 1 and broken.stderr.strip()
+
+    after = emu.requests(since=mark)
+    assert after["writes"] == 0 and after["total"] == 0, after["counts"]
+    assert not (sites.folder / ".state").exists()
+    assert not (sites.folder / ".pulumi").exists()
