@@ -22,6 +22,13 @@ def semantic_problems(network: Network, lines: dict[tuple[Any, ...], int]) -> li
         problems.append(Problem(site, format_path(loc), message, _line_for(lines, loc)))
 
     _check_baseline(network.baseline, ("baseline",), None, add)
+    in_baseline = {p.message for p in problems}
+
+    def add_for_site(site: str | None, loc: tuple[Any, ...], message: str) -> None:
+        # A site with overrides re-checks its merged baseline: report only what it adds.
+        if message not in in_baseline:
+            add(site, loc, message)
+
     codes = Counter(s.code for s in network.sites)
     domains = {d.lower() for d in network.tenant.domains}
     for i, site in enumerate(network.sites):
@@ -43,7 +50,12 @@ def semantic_problems(network: Network, lines: dict[tuple[Any, ...], int]) -> li
             continue
         _check_overrides(network, i, add)
         _check_baseline(
-            baseline, (*here, "overrides"), site.code, add, only_changed=True, base=network.baseline
+            baseline,
+            (*here, "overrides"),
+            site.code,
+            add_for_site,
+            only_changed=True,
+            base=network.baseline,
         )
         roles = {r.key for r in baseline.roles}
         for role in site.members:

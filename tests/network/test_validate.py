@@ -146,3 +146,13 @@ def test_validate_command_exit_codes(tmp_path: Path):
         text=True,
     )
     assert fail.returncode == 1 and "site STM: sites[0].mail_domain" in fail.stderr
+
+
+def test_a_baseline_problem_is_reported_once_not_again_per_site(tmp_path: Path):
+    data = sample()
+    data["baseline"]["roles"][0]["licences"][0]["sku"] = "SPE_F9"  # HSA and CHM override
+    found = problems_of(tmp_path, data)
+    assert sum("unknown SKU 'SPE_F9'" in p for p in found) == 1
+    data["sites"][1]["overrides"]["roles"] = [{"key": "clinical", "policy_package": "Nope"}]
+    found = problems_of(tmp_path, data)
+    assert any(p.startswith("site HSA:") and "'Nope'" in p for p in found)
