@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pulumi
@@ -29,6 +30,9 @@ class Mocks(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks() -> Mocks:
+    # Earlier tests in this process may have closed the loop (asyncio.run); Pulumi's
+    # mocks run on the current one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     m = Mocks()
     pulumi.runtime.set_mocks(m, preview=False)
     return m
