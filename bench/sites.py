@@ -39,13 +39,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from hcinfra.engine import find_engine  # noqa: E402
+from hcinfra.network.catalog import MAX_GROUPS_PER_POLICY_TYPE  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator, start_emulator  # noqa: E402
 
 SAMPLE = REPO / "stacks" / "network.yaml"
 SEED = REPO / "hcinfra" / "emulator" / "seeds" / "default.yaml"
-# The seed's prepaid seats, and Teams' limit of groups per policy type.
+# The seed's prepaid seats.
 SEED_SKUS = {"SPE_F1": 250, "M365_F1_COMM": 60, "SPE_E3": 100, "SPE_E5": 25}
-MAX_GROUPS_PER_POLICY_TYPE = 64
 PASSPHRASE = "bench-passphrase"
 
 
@@ -106,16 +106,28 @@ def generate(count: int) -> tuple[dict[str, Any], list[str]]:
     if any(n > SEED_SKUS.get(sku, 0) for sku, n in need.items()):
         del tenant["licence_pool"]
         notes.append(f"licence pool dropped: the sites' members need {dict(need)} seats")
-    ranked = {r["key"] for r in baseline["roles"] if r.get("policy_package")}
-    ranked |= {k for p in baseline.get("policies", {}).values() for k in p.get("roles", [])}
-    if len(ranked) * count > MAX_GROUPS_PER_POLICY_TYPE:
-        for role in baseline["roles"]:
-            role.pop("policy_package", None)
-        baseline["policies"] = {}
+    # Teams takes 64 groups per policy type: drop what the sites cannot all hold, packages
+    # (six types, one group per packaged role) first, then the tenant-wide policies.
+    packaged = [r for r in baseline["roles"] if r.get("policy_package")]
+    policies = baseline.get("policies", {})
+    direct = max(
+        (len(p.get("roles", [])) for p in policies.values() if isinstance(p, dict)), default=0
+    )
+    if (len(packaged) + direct) * count > MAX_GROUPS_PER_POLICY_TYPE:
+        for role in packaged:
+            role.pop("policy_package")
         notes.append(
-            f"Teams policy packages and policies dropped: {len(ranked)} groups per site "
-            f"exceed {MAX_GROUPS_PER_POLICY_TYPE} groups per policy type"
+            f"Teams policy packages dropped: {len(packaged)} packaged groups per site exceed "
+            f"{MAX_GROUPS_PER_POLICY_TYPE} groups per policy type"
         )
+        if direct * count > MAX_GROUPS_PER_POLICY_TYPE:
+            baseline["policies"] = {}
+            notes.append("tenant-wide Teams policies dropped too")
+        else:
+            holders = {
+                k for p in policies.values() if isinstance(p, dict) for k in p.get("roles", [])
+            }
+            policies["precedence"] = [r for r in policies.get("precedence", []) if r in holders]
     return {"tenant": tenant, "baseline": baseline, "sites": sites}, notes
 
 

@@ -45,7 +45,9 @@ def _sites(args: argparse.Namespace) -> int:
 
     if args.action == "list":
         return list_command(args.network, args.format)
-    return sites_command(args.action, args.network, args.site or None, args.parallel)
+    return sites_command(
+        args.action, args.network, args.site or None, args.parallel, args.clear_pending_creates
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     sites.add_argument("--site", action="append", help="a site code (repeat); 'tenant' too")
     sites.add_argument("--parallel", type=int, default=4, help="sites deployed at once")
     sites.add_argument("--format", choices=["text", "json"], default="text", help="for list")
+    sites.add_argument(
+        "--clear-pending-creates",
+        action="store_true",
+        help="with refresh: drop creates an interrupted run left pending (after a rerun)",
+    )
     sites.set_defaults(func=_sites)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")

@@ -63,12 +63,19 @@ class HospitalSite(pulumi.ComponentResource):
                     skus=g.licences,  # type: ignore[arg-type]
                     opts=child,
                 )
+
+        def peers(role: str) -> list[pulumi.Output[str]]:
+            # Ranks are places among the site's own groups, not tenant-wide positions.
+            return [groups[r].object_id for r in plan.ranked if r != role]
+
+        for g in plan.groups:
             if g.package:
                 PolicyPackageAssignment(
                     f"{prefix}-{g.role}-package",
                     group_id=groups[g.role].object_id,
                     package=g.package,
                     rank=g.rank,
+                    ranked_with=peers(g.role),  # type: ignore[arg-type]
                     opts=child,
                 )
         for p in plan.policies:
@@ -78,6 +85,7 @@ class HospitalSite(pulumi.ComponentResource):
                 policy_type=p.policy_type,
                 policy_name=p.policy_name,
                 rank=p.rank,
+                ranked_with=peers(p.role),  # type: ignore[arg-type]
                 opts=child,
             )
         mailboxes = {

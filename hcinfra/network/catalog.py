@@ -16,6 +16,17 @@ SKUS: dict[str, str] = {
 }
 TEMPLATES = ("standard", "healthcareWard", "healthcareHospital")
 PACKAGES = ("Healthcare_ClinicalWorker", "Healthcare_InformationWorker", "Healthcare_PatientRoom")
+# The policy types each healthcare package assigns (all three hold the same six).
+PACKAGE_POLICY_TYPES = (
+    "TeamsAppSetupPolicy",
+    "TeamsCallingPolicy",
+    "TeamsChannelsPolicy",
+    "TeamsMeetingBroadcastPolicy",
+    "TeamsMeetingPolicy",
+    "TeamsMessagingPolicy",
+)
+# New-CsGroupPolicyAssignment: a policy type can be assigned to at most 64 groups.
+MAX_GROUPS_PER_POLICY_TYPE = 64
 
 
 def pinned_apps() -> list[str]:

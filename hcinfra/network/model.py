@@ -88,7 +88,6 @@ class PolicySpec(Spec):
     name: str = Field(min_length=1, max_length=64)
     settings: dict[str, Any] = Field(default_factory=dict)
     roles: list[str] = Field(default_factory=list)
-    rank: int = Field(1, ge=1)
 
 
 class AppSetupPolicySpec(PolicySpec):
@@ -102,6 +101,11 @@ class PoliciesSpec(Spec):
 
     messaging: PolicySpec | None = None
     app_setup: AppSetupPolicySpec | None = None
+    precedence: list[str] = Field(
+        default_factory=list,
+        description="role keys, first wins for a user in two groups; unlisted roles "
+        "holding a Teams policy follow in the order of `roles`",
+    )
 
 
 class Baseline(Spec):

@@ -23,7 +23,7 @@ class GroupPlan:
     members: list[str]
     licences: list[dict[str, Any]]
     package: str | None
-    rank: int
+    rank: int  # place among the site's ranked groups; 0 when it holds no Teams policy
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class SitePlan:
     code: str
     name: str
     mail_domain: str
+    ranked: list[str] = field(default_factory=list)  # roles holding Teams policies, first wins
     groups: list[GroupPlan] = field(default_factory=list)
     mailboxes: list[MailboxPlan] = field(default_factory=list)
     teams: list[TeamPlan] = field(default_factory=list)
@@ -109,34 +110,29 @@ def effective_baseline(network: Network, site: Site) -> Baseline:
     return Baseline.model_validate(merge(base, over))
 
 
-def group_ranks(network: Network) -> dict[tuple[str, str], int]:
-    """One Teams policy rank per (site, role) group, in file order, distinct tenant-wide.
+def ranked_roles(baseline: Baseline) -> list[str]:
+    """The roles holding a Teams policy, in precedence order (first wins).
 
-    Ranks are positions per policy type: equal ranks would displace each other.
-    Append new sites at the end of the file so that existing ranks stay put.
+    A Teams rank is a position in one tenant-wide list per policy type; hcinfra ranks
+    each site's groups among themselves (GroupPolicyAssignment's `ranked_with`), so
+    sites deployed in parallel, or added later, never renumber each other.
     """
-    ranks: dict[tuple[str, str], int] = {}
-    for site in network.sites:
-        baseline = effective_baseline(network, site)
-        assigned = {
-            r
-            for p in (baseline.policies.messaging, baseline.policies.app_setup)
-            if p
-            for r in p.roles
-        }
-        for role in baseline.roles:
-            if role.policy_package or role.key in assigned:
-                ranks[(site.code, role.key)] = len(ranks) + 1
-    return ranks
+    direct = {
+        r for p in (baseline.policies.messaging, baseline.policies.app_setup) if p for r in p.roles
+    }
+    holders = [r.key for r in baseline.roles if r.policy_package or r.key in direct]
+    first = [r for r in dict.fromkeys(baseline.policies.precedence) if r in holders]
+    return [*first, *(r for r in holders if r not in first)]
 
 
 def plan_site(network: Network, code: str) -> SitePlan:
     """Resolve one site's objects and names."""
     site = network.site(code)
     baseline = effective_baseline(network, site)
-    ranks = group_ranks(network)
+    ranked = ranked_roles(baseline)
+    ranks = {role: n for n, role in enumerate(ranked, start=1)}
     values = {"site": site.name, "code": site.code}
-    plan = SitePlan(code=site.code, name=site.name, mail_domain=site.mail_domain)
+    plan = SitePlan(code=site.code, name=site.name, mail_domain=site.mail_domain, ranked=ranked)
     for role in baseline.roles:
         plan.groups.append(
             GroupPlan(
@@ -147,7 +143,7 @@ def plan_site(network: Network, code: str) -> SitePlan:
                 members=[*role.members, *site.members.get(role.key, [])],
                 licences=[lic.model_dump() for lic in role.licences],
                 package=role.policy_package,
-                rank=ranks.get((site.code, role.key), 0),
+                rank=ranks.get(role.key, 0),
             )
         )
     for mbx in baseline.mailboxes:
@@ -186,7 +182,7 @@ def plan_site(network: Network, code: str) -> SitePlan:
                         role_key,
                         policy_type,
                         policy.name,
-                        ranks.get((site.code, role_key), policy.rank),
+                        ranks[role_key],
                     )
                 )
     return plan

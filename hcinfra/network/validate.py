@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from hcinfra.network import catalog
 from hcinfra.network.load import Problem, _line_for, format_path
 from hcinfra.network.model import Baseline, Network
-from hcinfra.network.plan import effective_baseline, plan_site
+from hcinfra.network.plan import effective_baseline, plan_site, ranked_roles
 from hcinfra.resources.teams_apps import canonical
 
 
@@ -83,6 +83,7 @@ def semantic_problems(network: Network, lines: dict[tuple[Any, ...], int]) -> li
     if not problems:
         problems += _clashes(network, lines)
         problems += _seats(network, lines)
+        problems += _group_assignment_cap(network, lines)
     return problems
 
 
@@ -153,6 +154,15 @@ def _check_baseline(
                 canonical(app)
             except ValueError as err:
                 add(site, (*at, "policies", kind, "pinned_apps", j), str(err))
+    ranked = set(ranked_roles(baseline))
+    for j, ref in enumerate(baseline.policies.precedence):
+        where = (*at, "policies", "precedence", j)
+        if ref not in roles:
+            add(site, where, f"unknown role '{ref}'")
+        elif ref not in ranked:
+            add(site, where, f"role '{ref}' holds no Teams policy, so it has no precedence")
+        elif baseline.policies.precedence.index(ref) != j:
+            add(site, where, f"role '{ref}' is listed twice")
 
 
 def _check_overrides(network: Network, index: int, add: Any) -> None:
@@ -220,3 +230,32 @@ def _seats(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]
                 )
             )
     return problems
+
+
+def _group_assignment_cap(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+    """Teams takes at most 64 group assignments per policy type, for the whole tenant."""
+    held: Counter[str] = Counter()
+    for site in network.sites:
+        baseline = effective_baseline(network, site)
+        for role in baseline.roles:
+            if role.policy_package:
+                held.update(catalog.PACKAGE_POLICY_TYPES)
+        if baseline.policies.messaging:
+            held["TeamsMessagingPolicy"] += len(baseline.policies.messaging.roles)
+        if baseline.policies.app_setup:
+            held["TeamsAppSetupPolicy"] += len(baseline.policies.app_setup.roles)
+    cap = catalog.MAX_GROUPS_PER_POLICY_TYPE
+    over = {t: n for t, n in sorted(held.items()) if n > cap}
+    if not over:
+        return []
+    counts = ", ".join(f"{t} {n}" for t, n in over.items())
+    return [
+        Problem(
+            None,
+            "sites",
+            f"{len(network.sites)} sites need more group policy assignments than Teams allows "
+            f"({cap} groups per policy type, tenant-wide): {counts}; give fewer roles a "
+            "package or policy, or split the sites across tenants",
+            _line_for(lines, ("sites",)),
+        )
+    ]

@@ -2,10 +2,12 @@
 
 A rank is a position in one list per policy type (New-CsGroupPolicyAssignment):
 assigning at a rank another group holds inserts there and moves the others down, a
-rank past the end puts the group last, and removing one closes the gap. So the rank
-read back is the service's position: when someone inserts a group above ours, refresh
-shows the new rank as drift and the next `up` puts ours back. A declared rank past the
-end of the list is reported as declared while the group is last, which is what it means.
+rank past the end puts the group last, and removing one closes the gap. Without
+`ranked_with`, the rank read back is the service's position: when someone inserts a
+group above ours, refresh shows the new rank as drift and the next `up` puts ours back;
+a declared rank past the end is reported as declared while the group is last. With
+`ranked_with` (the other groups of its precedence list, in order), the rank is the
+group's place among them (see policy_ranks), which parallel sites cannot disturb.
 
 The PATCH that assigns is idempotent, so a create retried after a lost answer is
 harmless; a group created moments ago may still be unknown to Teams (404), which is
@@ -18,11 +20,13 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
-from pydantic import Field, field_validator
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import Inputs, KindProvider, until_found
+from hcinfra.resources import policy_ranks
+from hcinfra.resources.base import Inputs, KindProvider, log, until_found
+from hcinfra.resources.policy_ranks import Peers
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
 
@@ -52,6 +56,25 @@ def policy_name_of(value: str) -> str:
     if value.lower().startswith("tag:"):
         raise ValueError(f"give the policy name without 'Tag:' ({value[4:]})")
     return value
+
+
+def peer_ids_of(values: list[str]) -> list[str]:
+    """Peer group ids, lower-cased, each once; else ValueError."""
+    ids = [group_id_of(v) for v in values]
+    if len(set(ids)) != len(ids):
+        raise ValueError("a group appears twice among the peers")
+    return ids
+
+
+def check_place(group_id: str, rank: int, ranked_with: list[str]) -> None:
+    """A rank among peers must name a place among them, and the group is not its own peer."""
+    if group_id in ranked_with:
+        raise ValueError("ranked_with lists the other groups; the group itself is not one")
+    if ranked_with and rank > len(ranked_with) + 1:
+        raise ValueError(
+            f"rank {rank} is past the end of {len(ranked_with)} peers (at most "
+            f"{len(ranked_with) + 1})"
+        )
 
 
 def same_name(declared: str | None, actual: str | None) -> str | None:
@@ -105,24 +128,74 @@ def unassign(provider: KindProvider, group_id: str, policy_type: str) -> None:
             raise
 
 
-def reported_rank(
-    provider: KindProvider, policy_type: str, group_id: str, declared: int, actual: int
-) -> int:
-    """The rank to report: the declared one when the service's position is what it means.
-
-    A rank past the end of the list places the group last, so a declared 5 held at
-    position 3 of 3 is no drift; position 3 of 4, or any rank above the declared one,
-    is.
-    """
-    if actual >= declared:
-        return actual
+def listed(provider: KindProvider, policy_type: str | None = None) -> list[dict[str, Any]]:
+    """The tenant's group assignments, of one policy type or of all."""
     teams = provider.connection().teams
-    listed = provider.call(
-        lambda: teams.call("GET", f"{ASSIGNMENTS}?policyType={policy_type}"), writing=False
-    )
-    ranks = [int(a.get("Rank", 0)) for a in listed or []]
-    last = bool(ranks) and actual == max(ranks)
-    return declared if last else actual
+    query = f"?policyType={policy_type}" if policy_type else ""
+    docs = provider.call(lambda: teams.call("GET", f"{ASSIGNMENTS}{query}"), writing=False)
+    return list(docs or [])
+
+
+def place(
+    provider: KindProvider,
+    group_id: str,
+    policies: dict[str, str],
+    rank: int,
+    ranked_with: list[str],
+) -> dict[str, dict[str, Any]]:
+    """Assign each type's policy to the group: at `rank`, or at its place among peers.
+
+    Ranked with peers, the service position is worked out from the current list and
+    checked afterwards: another site inserting at the same moment can shift it, and
+    the next attempt places it again.
+    """
+    if not ranked_with:
+        return {t: assign(provider, group_id, t, name, rank) for t, name in policies.items()}
+    peers = Peers.of(ranked_with, rank)
+    docs: dict[str, dict[str, Any]] = {}
+    pending = set(policies)
+    current = listed(provider)
+    for _ in range(5):
+        for policy_type in sorted(pending):
+            at = policy_ranks.placement(policy_ranks.order(current, policy_type), group_id, peers)
+            docs[policy_type] = assign(provider, group_id, policy_type, policies[policy_type], at)
+        current = listed(provider)
+        pending = {
+            t
+            for t in policies
+            if policy_ranks.misplaced(policy_ranks.order(current, t), group_id, peers)
+        }
+        if not pending:
+            return docs
+    log.warning("group %s: %s still misplaced among its peers", group_id, sorted(pending))
+    return docs
+
+
+def rank_drift(
+    policy_type: str,
+    group_id: str,
+    declared: int,
+    ranked_with: list[str],
+    current: list[dict[str, Any]],
+) -> tuple[int, str]:
+    """The rank to report for a group's assignment, and why it drifted ('' when it has not).
+
+    Without peers the rank is the service position, except that a rank past the end
+    means last: a declared 5 held at position 3 of 3 is no drift, 3 of 4 is.
+    """
+    ids = policy_ranks.order(current, policy_type)
+    if group_id not in ids:
+        return declared, ""
+    actual = ids.index(group_id) + 1
+    if ranked_with:
+        peers = Peers.of(ranked_with, declared)
+        wrong = policy_ranks.misplaced(ids, group_id, peers)
+        if not wrong:
+            return declared, ""
+        return policy_ranks.relative_rank(ids, group_id, peers), policy_ranks.describe(wrong, peers)
+    last = actual == len(ids)
+    shown = declared if actual < declared and last else actual
+    return shown, "" if shown == declared else f"at rank {actual} instead of {declared}"
 
 
 class GroupPolicyAssignmentInputs(Inputs):
@@ -132,11 +205,22 @@ class GroupPolicyAssignmentInputs(Inputs):
     policy_type: AssignableType
     policy_name: str = Field(min_length=1, max_length=256)
     rank: int = Field(ge=1)
+    ranked_with: list[str] = Field(default_factory=list)
 
     @field_validator("group_id")
     @classmethod
     def _group(cls, value: str) -> str:
         return group_id_of(value)
+
+    @field_validator("ranked_with")
+    @classmethod
+    def _peers(cls, value: list[str]) -> list[str]:
+        return peer_ids_of(value)
+
+    @model_validator(mode="after")
+    def _place(self) -> GroupPolicyAssignmentInputs:
+        check_place(self.group_id, self.rank, self.ranked_with)
+        return self
 
     @field_validator("policy_name")
     @classmethod
@@ -152,32 +236,53 @@ class GroupPolicyAssignmentProvider(KindProvider):
     replace_on = ("group_id", "policy_type")
     permissions = PERMISSIONS
 
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(_id, olds, news)
+        if result.changes or not olds.get("drift"):
+            return result
+        # Misplaced among peers shows in `drift`; the declared rank itself is unchanged.
+        return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, GroupPolicyAssignmentInputs)
-        doc = assign(self, inputs.group_id, inputs.policy_type, inputs.policy_name, inputs.rank)
+        doc = self._assign(inputs)
         return CreateResult(f"{inputs.group_id}/{inputs.policy_type}", _outputs(inputs, doc))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         group_id, _, policy_type = id_.partition("/")
-        doc = read_assignment(self, group_id, policy_type)
+        current = listed(self, policy_type)
+        doc = next((d for d in current if str(d.get("GroupId", "")).lower() == group_id), None)
         if doc is None:
             return ReadResult(None, {})  # gone: the engine drops it from state
         actual = int(doc.get("Rank", 0))
         declared = int(props.get("rank") or actual)
+        ranked_with = [p.lower() for p in props.get("ranked_with") or []]
+        rank, drift = rank_drift(policy_type, group_id, declared, ranked_with, current)
         outs = {
             **props,
             "group_id": group_id,
             "policy_type": policy_type,
             "policy_name": same_name(props.get("policy_name"), doc.get("PolicyName")),
-            "rank": reported_rank(self, policy_type, group_id, declared, actual),
+            "rank": rank,
+            "ranked_with": ranked_with,
             "service_rank": actual,
+            "drift": drift,
         }
         return ReadResult(id_, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self.parse(news, GroupPolicyAssignmentInputs)
-        doc = assign(self, inputs.group_id, inputs.policy_type, inputs.policy_name, inputs.rank)
-        return UpdateResult(_outputs(inputs, doc))
+        return UpdateResult(_outputs(inputs, self._assign(inputs)))
+
+    def _assign(self, inputs: GroupPolicyAssignmentInputs) -> dict[str, Any]:
+        docs = place(
+            self,
+            inputs.group_id,
+            {inputs.policy_type: inputs.policy_name},
+            inputs.rank,
+            inputs.ranked_with,
+        )
+        return docs[inputs.policy_type]
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         group_id, _, policy_type = id_.partition("/")
@@ -189,7 +294,7 @@ class GroupPolicyAssignmentProvider(KindProvider):
 
 
 def _outputs(inputs: GroupPolicyAssignmentInputs, doc: dict[str, Any]) -> dict[str, Any]:
-    return {**inputs.model_dump(mode="json"), "service_rank": doc.get("Rank")}
+    return {**inputs.model_dump(mode="json"), "service_rank": doc.get("Rank"), "drift": ""}
 
 
 class GroupPolicyAssignment(Resource):
@@ -199,7 +304,9 @@ class GroupPolicyAssignment(Resource):
     policy_type: pulumi.Output[str]
     policy_name: pulumi.Output[str]
     rank: pulumi.Output[int]
+    ranked_with: pulumi.Output[list[str]]
     service_rank: pulumi.Output[int]
+    drift: pulumi.Output[str]
 
     def __init__(
         self,
@@ -209,9 +316,14 @@ class GroupPolicyAssignment(Resource):
         policy_type: pulumi.Input[str],
         policy_name: pulumi.Input[str],
         rank: pulumi.Input[int],
+        ranked_with: pulumi.Input[list[pulumi.Input[str]]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Assign the custom policy `policy_name` of `policy_type` to a group at `rank` (1 wins)."""
+        """Assign the custom policy `policy_name` of `policy_type` to a group at `rank` (1 wins).
+
+        With `ranked_with` (the other groups of the precedence list, in order), `rank`
+        is the group's place among them rather than a tenant-wide position.
+        """
         super().__init__(
             GroupPolicyAssignmentProvider(),
             resource_name,
@@ -220,7 +332,9 @@ class GroupPolicyAssignment(Resource):
                 "policy_type": policy_type,
                 "policy_name": policy_name,
                 "rank": rank,
+                "ranked_with": ranked_with or [],
                 "service_rank": None,
+                "drift": None,
             },
             opts,
         )

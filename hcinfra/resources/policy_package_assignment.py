@@ -4,6 +4,8 @@ Grant-CsGroupPolicyPackageAssignment amounts to assigning each of the package's 
 to the group at one rank; this kind does exactly that, so it reads and repairs each
 policy type on its own. Refresh reports `drift` per policy type (re-pointed to another
 policy, moved to another rank, removed), and any drift makes the next `up` reassign.
+With `ranked_with`, the rank is the group's place among those peer groups in every
+type's list (see policy_ranks), as for GroupPolicyAssignment.
 
 Destroy removes only the assignments that still point at the package's policies: one
 that someone re-pointed to another policy is theirs now, and is left (and logged).
@@ -17,16 +19,19 @@ from urllib.parse import quote
 import httpx
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import CheckError, Inputs, KindProvider, log
 from hcinfra.resources.group_policy_assignment import (
-    assign,
+    check_place,
     group_id_of,
+    listed,
+    peer_ids_of,
+    place,
+    rank_drift,
     read_assignment,
-    reported_rank,
     unassign,
 )
 from hcinfra.resources.teams_policy import PERMISSIONS
@@ -46,11 +51,22 @@ class PolicyPackageAssignmentInputs(Inputs):
     group_id: str
     package: str = Field(min_length=1, max_length=256)
     rank: int = Field(ge=1)
+    ranked_with: list[str] = Field(default_factory=list)
 
     @field_validator("group_id")
     @classmethod
     def _group(cls, value: str) -> str:
         return group_id_of(value)
+
+    @field_validator("ranked_with")
+    @classmethod
+    def _peers(cls, value: list[str]) -> list[str]:
+        return peer_ids_of(value)
+
+    @model_validator(mode="after")
+    def _place(self) -> PolicyPackageAssignmentInputs:
+        check_place(self.group_id, self.rank, self.ranked_with)
+        return self
 
 
 def expected_policies(package: dict[str, Any]) -> dict[str, str]:
@@ -102,6 +118,7 @@ class PolicyPackageAssignmentProvider(KindProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         group_id, _, package = id_.partition("/")
         rank = int(props.get("rank") or 1)
+        ranked_with = [p.lower() for p in props.get("ranked_with") or []]
         try:
             expected = self._expected(package)
         except TenantError as err:
@@ -110,19 +127,27 @@ class PolicyPackageAssignmentProvider(KindProvider):
             expected = dict(props["package_policies"])  # the package left the tenant's list
         policies: dict[str, dict[str, Any]] = {}
         drift: dict[str, str] = {}
+        current = listed(self)  # every type in one call
         for policy_type, name in expected.items():
-            doc = read_assignment(self, group_id, policy_type)
+            doc = next(
+                (
+                    d
+                    for d in current
+                    if d.get("PolicyType") == policy_type
+                    and str(d.get("GroupId", "")).lower() == group_id
+                ),
+                None,
+            )
             if doc is None:
                 drift[policy_type] = f"not assigned (expected {name} at rank {rank})"
                 continue
-            actual = int(doc.get("Rank", 0))
-            shown = reported_rank(self, policy_type, group_id, rank, actual)
+            shown, moved = rank_drift(policy_type, group_id, rank, ranked_with, current)
             policies[policy_type] = {"policy_name": doc.get("PolicyName"), "rank": shown}
             problems = []
             if str(doc.get("PolicyName", "")).lower() != name.lower():
                 problems.append(f"assigned {doc.get('PolicyName')} instead of {name}")
-            if shown != rank:
-                problems.append(f"at rank {actual} instead of {rank}")
+            if moved:
+                problems.append(moved)
             if problems:
                 drift[policy_type] = "; ".join(problems)
         if not policies:
@@ -132,6 +157,7 @@ class PolicyPackageAssignmentProvider(KindProvider):
             "group_id": group_id,
             "package": package,
             "rank": rank,
+            "ranked_with": ranked_with,
             "package_policies": expected,
             "policies": policies,
             "drift": drift,
@@ -184,11 +210,11 @@ class PolicyPackageAssignmentProvider(KindProvider):
     def _apply(
         self, inputs: PolicyPackageAssignmentInputs, expected: dict[str, str]
     ) -> dict[str, dict[str, Any]]:
-        policies = {}
-        for policy_type, name in expected.items():
-            doc = assign(self, inputs.group_id, policy_type, name, inputs.rank)
-            policies[policy_type] = {"policy_name": doc.get("PolicyName"), "rank": inputs.rank}
-        return policies
+        docs = place(self, inputs.group_id, expected, inputs.rank, inputs.ranked_with)
+        return {
+            t: {"policy_name": doc.get("PolicyName"), "rank": inputs.rank}
+            for t, doc in docs.items()
+        }
 
     def _outputs(
         self,
@@ -210,6 +236,7 @@ class PolicyPackageAssignment(Resource):
     group_id: pulumi.Output[str]
     package: pulumi.Output[str]
     rank: pulumi.Output[int]
+    ranked_with: pulumi.Output[list[str]]
     package_policies: pulumi.Output[dict[str, str]]
     policies: pulumi.Output[dict[str, dict[str, Any]]]
     drift: pulumi.Output[dict[str, str]]
@@ -221,9 +248,14 @@ class PolicyPackageAssignment(Resource):
         group_id: pulumi.Input[str],
         package: pulumi.Input[str],
         rank: pulumi.Input[int],
+        ranked_with: pulumi.Input[list[pulumi.Input[str]]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Apply `package` (e.g. Healthcare_ClinicalWorker) to a group at `rank` (1 wins)."""
+        """Apply `package` (e.g. Healthcare_ClinicalWorker) to a group at `rank` (1 wins).
+
+        With `ranked_with` (the other groups of the precedence list, in order), `rank`
+        is the group's place among them rather than a tenant-wide position.
+        """
         super().__init__(
             PolicyPackageAssignmentProvider(),
             resource_name,
@@ -231,6 +263,7 @@ class PolicyPackageAssignment(Resource):
                 "group_id": group_id,
                 "package": package,
                 "rank": rank,
+                "ranked_with": ranked_with or [],
                 "package_policies": None,
                 "policies": None,
                 "drift": None,

@@ -42,8 +42,15 @@ def order(network: Network, codes: list[str] | None, action: str) -> list[list[s
 class Runner:
     """Drives worker processes and shows their progress."""
 
-    def __init__(self, action: str, network_file: Path, console: Console | None = None) -> None:
+    def __init__(
+        self,
+        action: str,
+        network_file: Path,
+        console: Console | None = None,
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.action = action
+        self.options = options  # passed on to every worker
         self.network_file = network_file.resolve()
         self.console = console or Console(stderr=True)
         self.runs: dict[str, StackRun] = {}
@@ -72,6 +79,7 @@ class Runner:
                 code,
                 "--network",
                 str(self.network_file),
+                *self.options,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -141,7 +149,13 @@ def summary(runs: list[StackRun]) -> Table:
     return table
 
 
-def sites_command(action: str, network_file: str, codes: list[str] | None, parallel: int) -> int:
+def sites_command(
+    action: str,
+    network_file: str,
+    codes: list[str] | None,
+    parallel: int,
+    clear_pending_creates: bool = False,
+) -> int:
     """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise."""
     console = Console(stderr=True)
     try:
@@ -156,7 +170,11 @@ def sites_command(action: str, network_file: str, codes: list[str] | None, paral
             markup=False,
         )
         return 1
-    runs = Runner(action, Path(network_file), console).execute(
+    if clear_pending_creates and action != "refresh":
+        console.print("--clear-pending-creates goes with refresh only", markup=False)
+        return 1
+    options = ("--clear-pending-creates",) if clear_pending_creates else ()
+    runs = Runner(action, Path(network_file), console, options).execute(
         order(network, codes, action), parallel
     )
     Console().print(summary(runs))

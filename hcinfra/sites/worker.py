@@ -73,7 +73,9 @@ def first_error(text: str) -> str:
     return shown[-1] if shown else "failed"
 
 
-def run_action(action: str, code: str, network: Path) -> dict[str, Any]:
+def run_action(
+    action: str, code: str, network: Path, clear_pending_creates: bool = False
+) -> dict[str, Any]:
     """Run one action on one stack; a summary of what changed."""
     stack = open_stack(code, network)
 
@@ -87,7 +89,8 @@ def run_action(action: str, code: str, network: Path) -> dict[str, Any]:
         up = stack.up(on_output=progress)
         return {"changes": dict(up.summary.resource_changes or {})}
     if action == "refresh":
-        refresh = stack.refresh(on_output=progress)
+        # After an interrupted run: drop creates whose objects the rerun has adopted.
+        refresh = stack.refresh(on_output=progress, clear_pending_creates=clear_pending_creates)
         return {"changes": dict(refresh.summary.resource_changes or {})}
     destroy = stack.destroy(on_output=progress)
     return {"changes": dict(destroy.summary.resource_changes or {})}
@@ -99,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=ACTIONS)
     parser.add_argument("code")
     parser.add_argument("--network", required=True)
+    parser.add_argument("--clear-pending-creates", action="store_true")
     args = parser.parse_args(argv)
     started = time.monotonic()
     result: dict[str, Any] = {"code": args.code, "action": args.action}
     try:
-        result.update(run_action(args.action, args.code, Path(args.network).resolve()))
+        network = Path(args.network).resolve()
+        result.update(run_action(args.action, args.code, network, args.clear_pending_creates))
         result["ok"] = True
     except auto.CommandError as err:
         result.update(ok=False, error=first_error(str(err)))

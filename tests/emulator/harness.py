@@ -74,6 +74,28 @@ class Emulator:
         with self.client() as c:
             return c.request(method, f"/_emulator/{path}", **kw)
 
+    def teams_admin(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """Call the Teams admin service as the automation app (behind any provider)."""
+        with self.client(headers=self.headers(TEAMS_SCOPE)) as c:
+            return c.request(method, path, **kw)
+
+    def make_group(self, nickname: str, members: list[str] | None = None) -> str:
+        """A security group made straight through Graph; its id."""
+        body: dict[str, Any] = {
+            "displayName": nickname,
+            "mailNickname": nickname,
+            "mailEnabled": False,
+            "securityEnabled": True,
+        }
+        if members:
+            body["members@odata.bind"] = [
+                f"https://graph.microsoft.com/v1.0/directoryObjects/{m}" for m in members
+            ]
+        with self.client(headers=self.headers(GRAPH_SCOPE)) as c:
+            r = c.post("/v1.0/groups", json=body)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
     def requests(self, since: int = 0) -> dict[str, Any]:
         """The request log after `since`."""
         return self.admin("GET", f"requests?since={since}").json()

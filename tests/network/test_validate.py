@@ -57,10 +57,37 @@ def test_overrides_merge_field_by_field_and_lists_by_key():
     assert info.full_access == ["information"]  # untouched fields keep the baseline's
 
 
-def test_ranks_are_distinct_across_the_network():
+def test_ranks_are_places_among_a_sites_groups_in_precedence_order():
     network = load_network(SAMPLE)
-    ranks = [g.rank for code in network.codes() for g in plan_site(network, code).groups]
-    assert len(ranks) == len(set(ranks))
+    for code in network.codes():
+        plan = plan_site(network, code)
+        assert plan.ranked == ["nurse-managers", "clinical", "information", "patient-rooms"]
+        assert {g.role: g.rank for g in plan.groups} == {
+            "nurse-managers": 1,
+            "clinical": 2,
+            "information": 3,
+            "patient-rooms": 4,
+        }
+        assert {(p.role, p.rank) for p in plan.policies} == {("nurse-managers", 1)}
+
+
+def test_precedence_defaults_to_role_order_and_names_only_ranked_roles(tmp_path: Path):
+    data = sample()
+    del data["baseline"]["policies"]["precedence"]
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    plan = plan_site(load_network(path), "STM")
+    assert plan.ranked == ["clinical", "information", "patient-rooms", "nurse-managers"]
+
+    data["baseline"]["policies"]["precedence"] = ["nurse-managers", "surgeons", "nurse-managers"]
+    data["baseline"]["roles"].append({"key": "porters", "name": "Porters"})
+    data["baseline"]["policies"]["precedence"].append("porters")
+    found = problems_of(tmp_path, data)
+    assert any(
+        "baseline.policies.precedence[1]" in p and "unknown role 'surgeons'" in p for p in found
+    )
+    assert any("precedence[2]" in p and "listed twice" in p for p in found)
+    assert any("precedence[3]" in p and "holds no Teams policy" in p for p in found)
 
 
 def test_every_problem_is_listed_with_its_site_and_field(tmp_path: Path):
@@ -156,3 +183,22 @@ def test_a_baseline_problem_is_reported_once_not_again_per_site(tmp_path: Path):
     data["sites"][1]["overrides"]["roles"] = [{"key": "clinical", "policy_package": "Nope"}]
     found = problems_of(tmp_path, data)
     assert any(p.startswith("site HSA:") and "'Nope'" in p for p in found)
+
+
+def test_more_groups_per_policy_type_than_teams_allows_is_refused(tmp_path: Path):
+    data = sample()
+    del data["tenant"]["licence_pool"]
+    template = data["sites"][0]
+    data["sites"] = []
+    for n in range(22):  # three packaged roles each: 66 groups per package type
+        domain = f"h{n:02d}.northwindhealth.org"
+        data["tenant"]["domains"].append(domain)
+        data["sites"].append({**template, "code": f"H{n:02d}", "mail_domain": domain})
+    found = problems_of(tmp_path, data)
+    assert len(found) == 1, found
+    assert found[0].startswith("sites (line ")
+    assert "64 groups per policy type" in found[0]
+    assert "TeamsCallingPolicy 66" in found[0] and "TeamsMessagingPolicy 88" in found[0]
+    # 21 sites fit: 63 groups for the package types, though messaging has 84.
+    data["sites"] = data["sites"][:21]
+    assert "TeamsCallingPolicy" not in problems_of(tmp_path, data)[0]

@@ -6,29 +6,11 @@ import pytest
 
 from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.resources.group_policy_assignment import GroupPolicyAssignmentProvider
-from tests.emulator.harness import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
 CLINICAL = "Healthcare_ClinicalWorker"  # seeded instances of every type
 INFORMATION = "Healthcare_InformationWorker"
-
-
-def make_group(emu: Emulator, nickname: str) -> str:
-    body = {
-        "displayName": nickname,
-        "mailNickname": nickname,
-        "mailEnabled": False,
-        "securityEnabled": True,
-    }
-    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
-        r = c.post("/v1.0/groups", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def teams_call(emu: Emulator, method: str, path: str, **kw):
-    with emu.client(headers=emu.headers(TEAMS_SCOPE)) as c:
-        return c.request(method, path, **kw)
 
 
 def inputs(group_id: str, **extra) -> dict:
@@ -49,12 +31,12 @@ def checked(p: GroupPolicyAssignmentProvider, raw: dict) -> dict:
 
 def ranks(emu: Emulator, policy_type: str = "TeamsMessagingPolicy") -> dict[str, tuple]:
     """Group id → (policy name, rank) for one policy type."""
-    listed = teams_call(emu, "GET", f"{GPA}?policyType={policy_type}").json()
+    listed = emu.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
     return {a["GroupId"]: (a["PolicyName"], a["Rank"]) for a in listed}
 
 
 def test_create_assigns_the_policy_at_the_rank(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     p = GroupPolicyAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     assert made.id == f"{gid}/TeamsMessagingPolicy"
@@ -68,7 +50,7 @@ def test_a_group_not_yet_visible_to_teams_is_waited_for(tenant: Emulator):
         "faults",
         json={"rules": [{"match": "POST /v1.0/groups", "consistencyMs": 2500}]},
     )
-    gid = make_group(tenant, "ward4-new")
+    gid = tenant.make_group("ward4-new")
     p = GroupPolicyAssignmentProvider()
     p.create(checked(p, inputs(gid)))
     assert ranks(tenant) == {gid: (CLINICAL, 1)}
@@ -77,7 +59,7 @@ def test_a_group_not_yet_visible_to_teams_is_waited_for(tenant: Emulator):
 
 
 def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     tenant.admin(
         "PUT",
         "faults",
@@ -91,7 +73,7 @@ def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
 
 
 def test_throttling_is_retried_after_retry_after(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     tenant.admin(
         "PUT",
         "faults",
@@ -104,12 +86,12 @@ def test_throttling_is_retried_after_retry_after(tenant: Emulator):
 
 
 def test_an_inserted_group_shifts_the_rank_and_update_restores_it(tenant: Emulator):
-    ours, theirs = make_group(tenant, "ward4-nurses"), make_group(tenant, "ward5-nurses")
+    ours, theirs = tenant.make_group("ward4-nurses"), tenant.make_group("ward5-nurses")
     p = GroupPolicyAssignmentProvider()
     made = p.create(checked(p, inputs(ours)))
     # Someone assigns another group at rank 1: Teams inserts it there and moves ours down.
     path = f"{GPA}/{theirs}/policyTypes/TeamsMessagingPolicy"
-    teams_call(tenant, "PATCH", path, json={"PolicyName": INFORMATION, "Rank": 1})
+    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION, "Rank": 1})
     read = p.read(made.id, made.outs)
     assert read.outs["rank"] == 2 and read.outs["service_rank"] == 2
     diff = p.diff(made.id, read.outs, checked(p, inputs(ours)))
@@ -119,7 +101,7 @@ def test_an_inserted_group_shifts_the_rank_and_update_restores_it(tenant: Emulat
 
 
 def test_a_rank_past_the_end_means_last_and_is_no_drift_while_last(tenant: Emulator):
-    ours, theirs = make_group(tenant, "ward4-nurses"), make_group(tenant, "ward5-nurses")
+    ours, theirs = tenant.make_group("ward4-nurses"), tenant.make_group("ward5-nurses")
     p = GroupPolicyAssignmentProvider()
     made = p.create(checked(p, inputs(ours, rank=5)))
     assert ranks(tenant) == {ours: (CLINICAL, 1)}
@@ -128,16 +110,16 @@ def test_a_rank_past_the_end_means_last_and_is_no_drift_while_last(tenant: Emula
     assert p.diff(made.id, read.outs, checked(p, inputs(ours, rank=5))).changes is False
     # Another group added after ours: ours is no longer last, so its position is drift.
     path = f"{GPA}/{theirs}/policyTypes/TeamsMessagingPolicy"
-    teams_call(tenant, "PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
     assert p.read(made.id, made.outs).outs["rank"] == 1
 
 
 def test_a_repointed_assignment_shows_as_drift_and_is_repaired(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     p = GroupPolicyAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    teams_call(tenant, "PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
     read = p.read(made.id, made.outs)
     assert read.outs["policy_name"] == INFORMATION
     assert p.diff(made.id, read.outs, checked(p, inputs(gid))).changes
@@ -146,7 +128,7 @@ def test_a_repointed_assignment_shows_as_drift_and_is_repaired(tenant: Emulator)
 
 
 def test_update_and_replace(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     p = GroupPolicyAssignmentProvider()
     old = checked(p, inputs(gid))
     made = p.create(old)
@@ -154,14 +136,14 @@ def test_update_and_replace(tenant: Emulator):
     assert p.diff(made.id, made.outs, new).replaces == []
     p.update(made.id, made.outs, new)
     assert ranks(tenant) == {gid: (INFORMATION, 1)}  # the only one: rank 2 puts it last
-    other = make_group(tenant, "ward5-nurses")
+    other = tenant.make_group("ward5-nurses")
     assert p.diff(made.id, old, checked(p, inputs(other))).replaces == ["group_id"]
     moved = checked(p, inputs(gid, policy_type="TeamsCallingPolicy"))
     assert p.diff(made.id, old, moved).replaces == ["policy_type"]
 
 
 def test_delete_closes_the_gap_and_a_gone_assignment_reads_as_gone(tenant: Emulator):
-    first, second = make_group(tenant, "ward4-nurses"), make_group(tenant, "ward5-nurses")
+    first, second = tenant.make_group("ward4-nurses"), tenant.make_group("ward5-nurses")
     p = GroupPolicyAssignmentProvider()
     a = p.create(checked(p, inputs(first)))
     b = p.create(checked(p, inputs(second, rank=2)))
@@ -174,7 +156,7 @@ def test_delete_closes_the_gap_and_a_gone_assignment_reads_as_gone(tenant: Emula
 
 
 def test_a_missing_policy_is_refused_by_the_service(tenant: Emulator):
-    gid = make_group(tenant, "ward4-nurses")
+    gid = tenant.make_group("ward4-nurses")
     p = GroupPolicyAssignmentProvider()
     with pytest.raises(TenantError) as err:
         p.create(checked(p, inputs(gid, policy_name="No Such Policy")))
@@ -208,3 +190,84 @@ def test_permission_denied_names_the_role(auditor: Emulator):
         p.create(checked(p, raw))
     assert err.value.status == 403
     assert "GroupPolicyAssignment needs the Teams Administrator role" in str(err.value)
+
+
+# --- ranked among peers ----------------------------------------------------------------------
+
+
+def order(emu: Emulator, policy_type: str = "TeamsMessagingPolicy") -> list[str]:
+    """Group ids holding a type, first rank first."""
+    listed = emu.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
+    return [a["GroupId"] for a in sorted(listed, key=lambda a: a["Rank"])]
+
+
+def test_peer_ranks_hold_whatever_order_the_assignments_arrive_in(tenant: Emulator):
+    """Two sites assign in an interleaved order; each site's groups keep their own order."""
+    stm = [tenant.make_group(f"stm-{n}") for n in ("managers", "clinical", "rooms")]
+    hsa = [tenant.make_group(f"hsa-{n}") for n in ("managers", "clinical", "rooms")]
+    p = GroupPolicyAssignmentProvider()
+    made = {}
+    # Last first, sites interleaved: absolute ranks would end up in arrival order.
+    for site, i in [(hsa, 2), (stm, 2), (stm, 0), (hsa, 1), (stm, 1), (hsa, 0)]:
+        peers = [g for g in site if g != site[i]]
+        made[site[i]] = p.create(checked(p, inputs(site[i], rank=i + 1, ranked_with=peers)))
+    listed = order(tenant)
+    for site in (stm, hsa):
+        assert sorted(site, key=listed.index) == site, listed
+    # Read back, every one is where it was declared: no drift, though positions moved.
+    for result in made.values():
+        read = p.read(result.id, result.outs)
+        assert read.outs["drift"] == "" and read.outs["rank"] == result.outs["rank"]
+        assert p.diff(result.id, read.outs, result.outs).changes is False
+
+
+def test_a_peer_moved_across_is_drift_and_update_puts_it_back(tenant: Emulator):
+    first, second = tenant.make_group("stm-managers"), tenant.make_group("stm-clinical")
+    stranger = tenant.make_group("other-admins")
+    p = GroupPolicyAssignmentProvider()
+    a = p.create(checked(p, inputs(first, rank=1, ranked_with=[second])))
+    b = p.create(checked(p, inputs(second, rank=2, ranked_with=[first])))
+    assert order(tenant) == [first, second]
+    # Someone else's group inserted at the top shifts positions, not the relative order.
+    tenant.teams_admin(
+        "PATCH",
+        f"{GPA}/{stranger}/policyTypes/TeamsMessagingPolicy",
+        json={"PolicyName": INFORMATION, "Rank": 1},
+    )
+    assert p.read(a.id, a.outs).outs["drift"] == ""
+    # Someone moves the second group above the first: both reads report it.
+    tenant.teams_admin(
+        "PATCH",
+        f"{GPA}/{second}/policyTypes/TeamsMessagingPolicy",
+        json={"PolicyName": CLINICAL, "Rank": 1},
+    )
+    read = p.read(b.id, b.outs)
+    assert read.outs["rank"] == 1 and first in read.outs["drift"], read.outs
+    diff = p.diff(
+        a.id, p.read(a.id, a.outs).outs, checked(p, inputs(first, rank=1, ranked_with=[second]))
+    )
+    assert diff.changes and diff.replaces == []
+    p.update(b.id, read.outs, checked(p, inputs(second, rank=2, ranked_with=[first])))
+    assert order(tenant) == [stranger, first, second]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"ranked_with": ["not-a-guid"]}, "ranked_with"),
+        ({"rank": 4, "ranked_with": ["0" * 8 + "-0000-4000-8000-" + "0" * 12]}, "rank"),
+    ],
+)
+def test_bad_peers_fail_check(tenant: Emulator, extra: dict, field: str):
+    gid = "11111111-2222-4333-8444-555555555555"
+    p = GroupPolicyAssignmentProvider()
+    result = p.check({}, inputs(gid, **extra))
+    assert result.failures, extra
+    assert tenant.requests()["writes"] == 0
+
+
+def test_a_group_is_not_its_own_peer():
+    gid = "11111111-2222-4333-8444-555555555555"
+    p = GroupPolicyAssignmentProvider()
+    result = p.check({}, inputs(gid, rank=1, ranked_with=[gid.upper()]))
+    assert any("itself" in f.reason for f in result.failures)

@@ -6,7 +6,7 @@ import pytest
 
 from hcinfra.clients.errors import PermissionDenied
 from hcinfra.resources.policy_package_assignment import PolicyPackageAssignmentProvider
-from tests.emulator.harness import GRAPH_SCOPE, TEAMS_SCOPE, Emulator
+from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
 CLINICAL = "Healthcare_ClinicalWorker"
@@ -21,27 +21,9 @@ TYPES = [
 ]
 
 
-def make_group(emu: Emulator, nickname: str) -> str:
-    body = {
-        "displayName": nickname,
-        "mailNickname": nickname,
-        "mailEnabled": False,
-        "securityEnabled": True,
-    }
-    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
-        r = c.post("/v1.0/groups", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def teams_call(emu: Emulator, method: str, path: str, **kw):
-    with emu.client(headers=emu.headers(TEAMS_SCOPE)) as c:
-        return c.request(method, path, **kw)
-
-
 def assigned(emu: Emulator, gid: str) -> dict[str, tuple]:
     """Policy type → (policy name, rank) of one group."""
-    r = teams_call(emu, "GET", f"{GPA}/{gid}")
+    r = emu.teams_admin("GET", f"{GPA}/{gid}")
     return {a["PolicyType"]: (a["PolicyName"], a["Rank"]) for a in r.json()}
 
 
@@ -56,7 +38,7 @@ def checked(p: PolicyPackageAssignmentProvider, raw: dict) -> dict:
 
 
 def test_create_assigns_every_policy_of_the_package(tenant: Emulator):
-    gid = make_group(tenant, "ward4-clinical")
+    gid = tenant.make_group("ward4-clinical")
     p = PolicyPackageAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     assert made.id == f"{gid}/{CLINICAL}"
@@ -70,7 +52,7 @@ def test_create_assigns_every_policy_of_the_package(tenant: Emulator):
 
 
 def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
-    gid = make_group(tenant, "ward4-clinical")
+    gid = tenant.make_group("ward4-clinical")
     tenant.admin(
         "PUT",
         "faults",
@@ -79,20 +61,19 @@ def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
     p = PolicyPackageAssignmentProvider()
     p.create(checked(p, inputs(gid)))
     assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
-    listed = teams_call(tenant, "GET", f"{GPA}?policyType=TeamsAppSetupPolicy").json()
+    listed = tenant.teams_admin("GET", f"{GPA}?policyType=TeamsAppSetupPolicy").json()
     assert len(listed) == 1
 
 
 def test_drift_is_reported_per_policy_type_and_update_repairs_it(tenant: Emulator):
-    gid, other = make_group(tenant, "ward4-clinical"), make_group(tenant, "ward5-admin")
+    gid, other = tenant.make_group("ward4-clinical"), tenant.make_group("ward5-admin")
     p = PolicyPackageAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     # Behind Pulumi's back: re-point one type, remove another, outrank a third.
     path = f"{GPA}/{gid}/policyTypes"
-    teams_call(tenant, "PATCH", f"{path}/TeamsMessagingPolicy", json={"PolicyName": INFORMATION})
-    teams_call(tenant, "DELETE", f"{path}/TeamsCallingPolicy")
-    teams_call(
-        tenant,
+    tenant.teams_admin("PATCH", f"{path}/TeamsMessagingPolicy", json={"PolicyName": INFORMATION})
+    tenant.teams_admin("DELETE", f"{path}/TeamsCallingPolicy")
+    tenant.teams_admin(
         "PATCH",
         f"{GPA}/{other}/policyTypes/TeamsMeetingPolicy",
         json={"PolicyName": INFORMATION, "Rank": 1},
@@ -117,7 +98,7 @@ def test_drift_is_reported_per_policy_type_and_update_repairs_it(tenant: Emulato
 
 
 def test_rank_change_is_an_update_and_package_change_a_replacement(tenant: Emulator):
-    gid, first = make_group(tenant, "ward4-clinical"), make_group(tenant, "ward5-clinical")
+    gid, first = tenant.make_group("ward4-clinical"), tenant.make_group("ward5-clinical")
     p = PolicyPackageAssignmentProvider()
     p.create(checked(p, inputs(first)))
     made = p.create(checked(p, inputs(gid, rank=2)))
@@ -132,22 +113,22 @@ def test_rank_change_is_an_update_and_package_change_a_replacement(tenant: Emula
 
 
 def test_delete_leaves_assignments_someone_repointed(tenant: Emulator):
-    gid = make_group(tenant, "ward4-clinical")
+    gid = tenant.make_group("ward4-clinical")
     p = PolicyPackageAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    teams_call(tenant, "PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
     p.delete(made.id, made.outs)
     assert assigned(tenant, gid) == {"TeamsMessagingPolicy": (INFORMATION, 1)}
     p.delete(made.id, made.outs)  # nothing of the package left: fine
 
 
 def test_a_package_removed_by_hand_reads_as_gone(tenant: Emulator):
-    gid = make_group(tenant, "ward4-clinical")
+    gid = tenant.make_group("ward4-clinical")
     p = PolicyPackageAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     for t in TYPES:
-        teams_call(tenant, "DELETE", f"{GPA}/{gid}/policyTypes/{t}")
+        tenant.teams_admin("DELETE", f"{GPA}/{gid}/policyTypes/{t}")
     assert p.read(made.id, made.outs).id is None
 
 
@@ -202,3 +183,28 @@ def test_permission_denied_names_the_role(auditor: Emulator):
         p.create(raw)
     assert err.value.status == 403
     assert "PolicyPackageAssignment needs the Teams Administrator role" in str(err.value)
+
+
+def test_ranked_with_peers_orders_every_type_of_the_package(tenant: Emulator):
+    clinical, rooms = tenant.make_group("stm-clinical"), tenant.make_group("stm-rooms")
+    other = tenant.make_group("hsa-clinical")
+    p = PolicyPackageAssignmentProvider()
+    # The lower-ranked group arrives first, and another site's group in between.
+    b = p.create(checked(p, inputs(rooms, package=INFORMATION, rank=2, ranked_with=[clinical])))
+    p.create(checked(p, inputs(other)))
+    a = p.create(checked(p, inputs(clinical, rank=1, ranked_with=[rooms])))
+    for policy_type in TYPES:
+        listed = tenant.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
+        ids = [x["GroupId"] for x in sorted(listed, key=lambda x: x["Rank"])]
+        assert ids.index(clinical) < ids.index(rooms), (policy_type, ids)
+    for made in (a, b):
+        read = p.read(made.id, made.outs)
+        assert read.outs["drift"] == {}, read.outs["drift"]
+    # One type moved behind the peer: drift names that type only.
+    tenant.teams_admin(
+        "PATCH",
+        f"{GPA}/{clinical}/policyTypes/TeamsCallingPolicy",
+        json={"PolicyName": CLINICAL, "Rank": 3},
+    )
+    drift = p.read(a.id, a.outs).outs["drift"]
+    assert list(drift) == ["TeamsCallingPolicy"] and rooms in drift["TeamsCallingPolicy"]

@@ -57,11 +57,6 @@ def policies(emu: Emulator, policy_type: str) -> dict[str, dict]:
     }
 
 
-def teams_call(emu: Emulator, method: str, path: str, **kw):
-    with emu.client(headers=emu.headers(TEAMS_SCOPE)) as c:
-        return c.request(method, path, **kw)
-
-
 def test_create_messaging_policy_with_typed_settings(tenant: Emulator):
     p = TeamsPolicyProvider()
     made = p.create(checked(p, MESSAGING))
@@ -120,7 +115,7 @@ def test_create_after_a_lost_response_adopts_the_policy(tenant: Emulator):
 
 def test_an_existing_policy_is_adopted_and_given_the_declared_settings(tenant: Emulator):
     made_by_hand = {"Identity": "Ward 4 Messaging", "AllowGiphy": True, "AllowMemes": False}
-    assert teams_call(tenant, "POST", f"{CFG}/TeamsMessagingPolicy", json=made_by_hand).is_success
+    assert tenant.teams_admin("POST", f"{CFG}/TeamsMessagingPolicy", json=made_by_hand).is_success
     p = TeamsPolicyProvider()
     p.create(checked(p, MESSAGING))
     settings = policies(tenant, "TeamsMessagingPolicy")["Tag:Ward 4 Messaging"]
@@ -137,7 +132,7 @@ def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):
         "PinnedAppBarApps": [{"Id": TEAMS_APPS["Calendar"], "Order": 1}],
         "AllowUserPinning": False,
     }
-    assert teams_call(tenant, "PUT", path, json=by_hand).is_success
+    assert tenant.teams_admin("PUT", path, json=by_hand).is_success
     read = p.read(made.id, made.outs)
     assert read.outs["settings"]["AllowSideLoading"] is True
     assert read.outs["settings"]["PinnedAppBarApps"] == ["Calendar"]
@@ -189,12 +184,12 @@ def test_delete_while_assigned_is_refused_naming_the_group(tenant: Emulator):
         body = {"displayName": "Ward 4", "mailNickname": "ward4", "mailEnabled": False}
         gid = c.post("/v1.0/groups", json={**body, "securityEnabled": True}).json()["id"]
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    assert teams_call(tenant, "PATCH", path, json={"PolicyName": "Ward 4 Messaging"}).is_success
+    assert tenant.teams_admin("PATCH", path, json={"PolicyName": "Ward 4 Messaging"}).is_success
     with pytest.raises(PolicyStillAssigned) as err:
         p.delete(made.id, made.outs)
     assert gid in str(err.value) and "Remove (or re-point) those assignments" in str(err.value)
     assert "Tag:Ward 4 Messaging" in policies(tenant, "TeamsMessagingPolicy")
-    teams_call(tenant, "DELETE", path)
+    tenant.teams_admin("DELETE", path)
     p.delete(made.id, made.outs)
     assert policies(tenant, "TeamsMessagingPolicy") == {}
 
