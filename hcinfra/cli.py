@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 
 def _emulator_serve(args: argparse.Namespace) -> int:
@@ -50,6 +51,40 @@ def _sites(args: argparse.Namespace) -> int:
     )
 
 
+def _export(args: argparse.Namespace) -> int:
+    from hcinfra.audit.commands import export_command
+
+    return export_command(args.network, args.site or None, args.out)
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from hcinfra.audit.commands import drift_command
+
+    return drift_command(args.network, args.site or None, args.format, args.out)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from hcinfra.audit.commands import check_command
+
+    return check_command(args.network, args.site or None, args.format, args.out)
+
+
+def _audit_commands(sub: Any) -> None:
+    formats = ["text", "markdown", "json", "html"]
+    export = sub.add_parser("export", help="write what the tenant holds, one YAML file per site")
+    drift = sub.add_parser("drift", help="declared against live; exit 2 on drift")
+    check = sub.add_parser("check", help="healthcare compliance controls; exit 2 on a failure")
+    for parser in (export, drift, check):
+        parser.add_argument("--network", required=True, help="the network YAML file")
+        parser.add_argument("--site", action="append", help="a site code (repeat); 'tenant' too")
+    export.add_argument("--out", required=True, help="the folder to write into")
+    export.set_defaults(func=_export)
+    for parser, func in ((drift, _drift), (check, _check)):
+        parser.add_argument("--format", choices=formats, default="text")
+        parser.add_argument("--out", help="write the report here instead of stdout")
+        parser.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -85,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="with refresh: drop creates an interrupted run left pending (after a rerun)",
     )
     sites.set_defaults(func=_sites)
+
+    _audit_commands(sub)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
     perms.add_argument("--format", choices=["text", "json"], default="text")

@@ -79,6 +79,21 @@ class Emulator:
         with self.client(headers=self.headers(TEAMS_SCOPE)) as c:
             return c.request(method, path, **kw)
 
+    def exo(self, cmdlet: str, **params: Any) -> list[dict[str, Any]]:
+        """Run an Exchange cmdlet as the automation app, as an administrator would."""
+        with self.client(headers=self.headers(EXCHANGE_SCOPE)) as c:
+            r = c.post(
+                f"/adminapi/beta/{self.tenant_id}/InvokeCommand",
+                json={"CmdletInput": {"CmdletName": cmdlet, "Parameters": params}},
+            )
+        assert r.is_success, r.text
+        return list(r.json().get("value") or [])
+
+    def graph(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """Call Graph as the automation app (behind any provider)."""
+        with self.client(headers=self.headers(GRAPH_SCOPE)) as c:
+            return c.request(method, f"/v1.0{path}", **kw)
+
     def make_group(self, nickname: str, members: list[str] | None = None) -> str:
         """A security group made straight through Graph; its id."""
         body: dict[str, Any] = {

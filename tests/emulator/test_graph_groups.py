@@ -222,3 +222,13 @@ def test_reader_app_cannot_write(emu: Emulator):
 
     run(scenario)
     assert state_kinds(emu, "group") == {}
+
+
+def test_select_on_an_empty_member_list_is_an_empty_page(emu: Emulator):
+    gid = emu.make_group("empty-ward")
+    for relation in ("members", "owners"):
+        r = emu.graph("GET", f"/groups/{gid}/{relation}?$select=id,userPrincipalName")
+        assert r.status_code == 200, r.text
+        assert r.json()["value"] == []
+    r = emu.graph("GET", f"/groups/{gid}/members?$select=id,notAProperty")
+    assert r.status_code == 400 and "notAProperty" in r.text

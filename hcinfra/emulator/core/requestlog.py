@@ -67,6 +67,7 @@ class RequestLog:
         return {
             "last": last,
             "total": len(entries),
+            "calls": sum(1 for e in entries if not e.batch_item),  # HTTP requests on the wire
             "writes": sum(1 for e in entries if e.write),
             "counts": [
                 {

@@ -531,7 +531,7 @@ def _references(req: Req, gid: str, relation: str) -> Resp:
         shaped,
         "directoryObjects",
         list(shaped[0]) if shaped else ["id"],
-        {k for o in shaped for k in o},
+        users.KNOWN | KNOWN | {k for o in shaped for k in o},  # an empty list selects too
         "microsoft.graph.directoryObject",
     )
 

@@ -1,0 +1,219 @@
+"""Declared against live, per object and per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hcinfra.audit.model import Finding
+from hcinfra.audit.records import Record
+
+# Fields compared as sets: what is missing and what is extra are reported one by one.
+LIST_FIELDS = ("members", "owners", "full_access", "send_as")
+SCALAR_FIELDS = ("description", "display_name", "alias", "visibility", "sign_in_blocked")
+
+
+def _value(v: Any) -> str:
+    return repr(v) if not isinstance(v, str) else f"'{v}'"
+
+
+def compare_site(
+    site: str, declared: list[Record], live: list[Record], shadows: list[Record]
+) -> list[Finding]:
+    """Every difference between a site's declared objects and the tenant's."""
+    found: list[Finding] = []
+    index = {(r["kind"], str(r["name"]).lower()): r for r in live}
+    for want in declared:
+        have = index.get((want["kind"], str(want["name"]).lower()))
+        if have is None:
+            found.append(
+                Finding(
+                    site,
+                    want["kind"],
+                    want["name"],
+                    None,
+                    None,
+                    "missing",
+                    want["name"],
+                    None,
+                    f"{want['kind']} {want['name']} is declared but not in the tenant",
+                )
+            )
+            continue
+        found += _compare(site, want, have)
+    for shadow in shadows:
+        found.append(
+            Finding(
+                site,
+                shadow["kind"],
+                str(shadow["name"]),
+                shadow.get("id"),
+                None,
+                "shadow",
+                None,
+                shadow.get("mail_nickname") or shadow.get("alias") or shadow["name"],
+                f"{shadow['kind']} {shadow['name']} follows the site's naming but is not declared",
+            )
+        )
+    return found
+
+
+def _compare(site: str, want: Record, have: Record) -> list[Finding]:
+    out: list[Finding] = []
+    kind, name, oid = want["kind"], str(want["name"]), have.get("id")
+
+    def add(field: str, category: Any, declared: Any, actual: Any, message: str) -> None:
+        out.append(Finding(site, kind, name, oid, field, category, declared, actual, message))
+
+    for field in SCALAR_FIELDS:
+        if field in want and want[field] != have.get(field):
+            add(
+                field,
+                "changed",
+                want[field],
+                have.get(field),
+                f"{field}: declared {_value(want[field])}, actual {_value(have.get(field))}",
+            )
+    for field in LIST_FIELDS:
+        if field not in want:
+            continue
+        wanted = {str(v).lower(): v for v in want[field]}
+        held = {str(v).lower(): v for v in have.get(field) or []}
+        for key in sorted(set(wanted) - set(held)):
+            add(
+                field,
+                "missing",
+                wanted[key],
+                None,
+                f"{field}: {wanted[key]} is declared but absent",
+            )
+        for key in sorted(set(held) - set(wanted)):
+            add(field, "extra", None, held[key], f"{field}: {held[key]} is not declared")
+    if want.get("archived") is False and have.get("archived"):
+        add("archived", "archived", False, True, f"team {name} is archived")
+    if "licences" in want and want["licences"] != have.get("licences"):
+        add(
+            "licences",
+            "changed",
+            want["licences"],
+            have.get("licences"),
+            "licences: declared "
+            + _skus(want["licences"])
+            + ", actual "
+            + _skus(have.get("licences") or []),
+        )
+    if "policies" in want:
+        out += _policies(site, want, have)
+    if "settings" in want:
+        out += _settings(site, want, have)
+    return out
+
+
+def _skus(licences: list[dict[str, Any]]) -> str:
+    if not licences:
+        return "none"
+    return ", ".join(
+        lic["sku"]
+        + (f" without {', '.join(lic['disabled_plans'])}" if lic["disabled_plans"] else "")
+        for lic in licences
+    )
+
+
+def _policies(site: str, want: Record, have: Record) -> list[Finding]:
+    out: list[Finding] = []
+    held: dict[str, Any] = have.get("policies") or {}
+    for policy_type, spec in want["policies"].items():
+        field = f"policies.{policy_type}"
+        live = held.get(policy_type)
+        base = (site, want["kind"], str(want["name"]), have.get("id"), field)
+        if live is None:
+            out.append(
+                Finding(
+                    *base,
+                    "missing",
+                    spec["policy_name"],
+                    None,
+                    f"{policy_type}: {spec['policy_name']} is not assigned",
+                )
+            )
+            continue
+        if str(live["policy_name"]).lower() != str(spec["policy_name"]).lower():
+            out.append(
+                Finding(
+                    *base,
+                    "changed",
+                    spec["policy_name"],
+                    live["policy_name"],
+                    f"{policy_type}: assigned {live['policy_name']} instead of "
+                    f"{spec['policy_name']}",
+                )
+            )
+        if live.get("misplaced"):
+            out.append(
+                Finding(
+                    *base[:4],
+                    f"{field}.rank",
+                    "changed",
+                    spec["rank"],
+                    live.get("rank"),
+                    f"{policy_type}: ranked {live.get('rank')} among the site's groups instead "
+                    f"of {spec['rank']} (out of order with {', '.join(live['misplaced'])})",
+                )
+            )
+    for policy_type in sorted(set(held) - set(want["policies"])):
+        out.append(
+            Finding(
+                site,
+                want["kind"],
+                str(want["name"]),
+                have.get("id"),
+                f"policies.{policy_type}",
+                "extra",
+                None,
+                held[policy_type]["policy_name"],
+                f"{policy_type}: {held[policy_type]['policy_name']} is assigned but not declared",
+            )
+        )
+    return out
+
+
+def _settings(site: str, want: Record, have: Record) -> list[Finding]:
+    out: list[Finding] = []
+    held: dict[str, Any] = have.get("settings") or {}
+    for key, value in want["settings"].items():
+        field = f"settings.{key}"
+        base = (site, want["kind"], str(want["name"]), have.get("id"), field)
+        actual = held.get(key)
+        if isinstance(value, list):
+            wanted = [str(v).lower() for v in value]
+            got = [str(v).lower() for v in actual or []]
+            absent = [v for v in value if str(v).lower() not in got]
+            extra = [v for v in actual or [] if str(v).lower() not in wanted]
+            for v in absent:
+                out.append(Finding(*base, "missing", v, None, f"{key}: {v} is declared but absent"))
+            for v in extra:
+                out.append(Finding(*base, "extra", None, v, f"{key}: {v} is not declared"))
+            if not absent and not extra and wanted != got:
+                out.append(
+                    Finding(
+                        *base,
+                        "changed",
+                        value,
+                        actual,
+                        f"{key}: declared order {value}, actual {actual}",
+                    )
+                )
+        elif _norm(value) != _norm(actual):
+            out.append(
+                Finding(
+                    *base,
+                    "changed",
+                    value,
+                    actual,
+                    f"{key}: declared {_value(value)}, actual {_value(actual)}",
+                )
+            )
+    return out
+
+
+def _norm(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
