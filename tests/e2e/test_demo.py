@@ -40,6 +40,8 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
     assert "+ 4 created" in first  # the tenant stack: its stack, component and two policies
     assert "+ 20 created" in first  # the dev stack: Hôpital Saint-Michel
     assert "Team           STM 3 Nord" in first  # the table of objects
+    assert "no drift in 2 site(s)" in first  # hcinfra drift, right after the deployment
+    assert "HC.EXO.1.1" in first and "FAIL" not in first  # hcinfra check: every control met
     second = demo()
     assert "4 unchanged" in second and "20 unchanged" in second
     assert "created" not in second
