@@ -80,15 +80,20 @@ def _package_control(
 def shared_mailboxes(site: Site) -> Iterator[ControlResult]:
     """Shared mailboxes: sign-in blocked, FullAccess through groups only."""
     boxes = [r for r in site.records if r["kind"] == "SharedMailbox"]
-    open_ = [r["name"] for r in boxes if r.get("sign_in_blocked") is not True]
+    open_ = [r["name"] for r in boxes if r.get("sign_in_blocked") is False]
+    unknown = [r["name"] for r in boxes if r.get("sign_in_blocked") is None]
     yield ControlResult(
         "HC.EXO.1.1",
         site.code,
         "shall",
         "Shared mailboxes have sign-in blocked",
-        not open_,
+        not open_ and not unknown,
         {r["name"]: r.get("sign_in_blocked") for r in boxes},
-        f"sign-in allowed: {', '.join(open_)}" if open_ else f"{len(boxes)} mailbox(es) blocked",
+        "; ".join(
+            [f"sign-in allowed: {', '.join(open_)}"] * bool(open_)
+            + [f"sign-in state unreadable: {', '.join(unknown)}"] * bool(unknown)
+        )
+        or f"{len(boxes)} mailbox(es) blocked",
     )
     users = {r["name"]: [t for t in r.get("full_access") or [] if "@" in str(t)] for r in boxes}
     users = {k: v for k, v in users.items() if v}
@@ -107,8 +112,8 @@ def shared_mailboxes(site: Site) -> Iterator[ControlResult]:
 def ward_owners(site: Site) -> Iterator[ControlResult]:
     """Each ward team has two owners or more: one absent owner must not orphan the ward."""
     wards = {t.display_name for t in site.plan.teams if t.key.startswith("ward-")}
-    teams = {r["name"]: r for r in site.records if r["kind"] == "Team" and r["name"] in wards}
-    counts = {name: len((teams.get(name) or {}).get("owners") or []) for name in sorted(wards)}
+    teams = {str(r["name"]).lower(): r for r in site.records if r["kind"] == "Team"}
+    counts = {n: len((teams.get(n.lower()) or {}).get("owners") or []) for n in sorted(wards)}
     short = {k: v for k, v in counts.items() if v < 2}
     yield ControlResult(
         "HC.TEAMS.3.1",
@@ -199,7 +204,13 @@ def messaging(network: Network, records: list[Record]) -> Iterator[ControlResult
     ]
     for control_id, key, what, wanted in checks:
         actual = settings.get(key)
-        met = live is not None and actual == wanted
+        # Teams matches enum values without regard to case, as drift does.
+        same = (
+            actual.lower() == wanted.lower()
+            if isinstance(actual, str) and isinstance(wanted, str)
+            else actual == wanted
+        )
+        met = live is not None and same
         yield ControlResult(
             control_id,
             "tenant",

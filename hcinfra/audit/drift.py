@@ -9,7 +9,7 @@ from hcinfra.audit.records import Record
 
 # Fields compared as sets: what is missing and what is extra are reported one by one.
 LIST_FIELDS = ("members", "owners", "full_access", "send_as")
-SCALAR_FIELDS = ("description", "display_name", "alias", "visibility", "sign_in_blocked")
+SCALAR_FIELDS = ("name", "description", "display_name", "alias", "visibility", "sign_in_blocked")
 
 
 def _value(v: Any) -> str:
@@ -21,9 +21,9 @@ def compare_site(
 ) -> list[Finding]:
     """Every difference between a site's declared objects and the tenant's."""
     found: list[Finding] = []
-    index = {(r["kind"], str(r["name"]).lower()): r for r in live}
+    index = {_identity(r): r for r in live}
     for want in declared:
-        have = index.get((want["kind"], str(want["name"]).lower()))
+        have = index.get(_identity(want))
         if have is None:
             found.append(
                 Finding(
@@ -57,6 +57,12 @@ def compare_site(
     return found
 
 
+def _identity(record: Record) -> tuple[str, str]:
+    # Groups and teams are found by mailNickname, so a renamed one is a changed name.
+    key = record.get("mail_nickname") or record["name"]
+    return record["kind"], str(key).lower()
+
+
 def _compare(site: str, want: Record, have: Record) -> list[Finding]:
     out: list[Finding] = []
     kind, name, oid = want["kind"], str(want["name"]), have.get("id")
@@ -65,7 +71,10 @@ def _compare(site: str, want: Record, have: Record) -> list[Finding]:
         out.append(Finding(site, kind, name, oid, field, category, declared, actual, message))
 
     for field in SCALAR_FIELDS:
-        if field in want and want[field] != have.get(field):
+        declared, actual = want.get(field), have.get(field)
+        if field == "name":  # names are unique without regard to case, as they match
+            declared, actual = str(declared).lower(), str(actual).lower()
+        if field in want and declared != actual:
             add(
                 field,
                 "changed",
