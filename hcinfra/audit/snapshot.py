@@ -17,7 +17,7 @@ from urllib.parse import quote
 from hcinfra.clients.connection import Connection
 from hcinfra.clients.errors import TenantError
 from hcinfra.clients.graph_batch import Answer, GraphBatch
-from hcinfra.resources.group_policy_assignment import ASSIGNMENTS
+from hcinfra.resources.policy_ranks import ASSIGNMENTS
 from hcinfra.resources.teams_apps import TEAMS_APPS, needs_lookup
 
 GROUP_FIELDS = (

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from hcinfra.clients.credentials import make_credential
-from hcinfra.clients.graph import GraphApi
 from hcinfra.clients.rest import ExchangeApi, TeamsAdminApi
 from hcinfra.clients.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from hcinfra.clients.graph import GraphApi
 
 
 class Connection:
@@ -17,9 +21,15 @@ class Connection:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.credential = make_credential(settings)
-        self.graph = GraphApi(settings, self.credential)
         self.exchange = ExchangeApi(settings, self.credential)
         self.teams = TeamsAdminApi(settings, self.credential)
+
+    @cached_property
+    def graph(self) -> GraphApi:
+        """msgraph-sdk's client, imported on first use (its import takes half a second)."""
+        from hcinfra.clients.graph import GraphApi
+
+        return GraphApi(self.settings, self.credential)
 
 
 class MissingSettings(Exception):

@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import policy_ranks
 from hcinfra.resources.base import Inputs, KindProvider, log, until_found
-from hcinfra.resources.policy_ranks import Peers
+from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
 
@@ -39,7 +39,6 @@ AssignableType = Literal[
     "TeamsMeetingBroadcastPolicy",
     "TeamsChannelsPolicy",
 ]
-ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments"
 
 
 def group_id_of(value: str) -> str:

@@ -16,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# The Teams admin service's group policy assignments, one list per policy type.
+ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments"
+
 
 @dataclass(frozen=True)
 class Peers:
