@@ -197,12 +197,10 @@ def rank_drift(
     return shown, "" if shown == declared else f"at rank {actual} instead of {declared}"
 
 
-class GroupPolicyAssignmentInputs(Inputs):
-    """What a GroupPolicyAssignment declares."""
+class RankedGroupInputs(Inputs):
+    """A group, and its rank: a position, or a place among `ranked_with` peers."""
 
     group_id: str
-    policy_type: AssignableType
-    policy_name: str = Field(min_length=1, max_length=256)
     rank: int = Field(ge=1)
     ranked_with: list[str] = Field(default_factory=list)
 
@@ -217,9 +215,16 @@ class GroupPolicyAssignmentInputs(Inputs):
         return peer_ids_of(value)
 
     @model_validator(mode="after")
-    def _place(self) -> GroupPolicyAssignmentInputs:
+    def _place(self) -> RankedGroupInputs:
         check_place(self.group_id, self.rank, self.ranked_with)
         return self
+
+
+class GroupPolicyAssignmentInputs(RankedGroupInputs):
+    """What a GroupPolicyAssignment declares."""
+
+    policy_type: AssignableType
+    policy_name: str = Field(min_length=1, max_length=256)
 
     @field_validator("policy_name")
     @classmethod

@@ -19,16 +19,14 @@ from urllib.parse import quote
 import httpx
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field
 
 from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import CheckError, Inputs, KindProvider, log
+from hcinfra.resources.base import CheckError, KindProvider, log
 from hcinfra.resources.group_policy_assignment import (
-    check_place,
-    group_id_of,
+    RankedGroupInputs,
     listed,
-    peer_ids_of,
     place,
     rank_drift,
     read_assignment,
@@ -45,28 +43,10 @@ HEALTHCARE_PACKAGES = (
 )
 
 
-class PolicyPackageAssignmentInputs(Inputs):
+class PolicyPackageAssignmentInputs(RankedGroupInputs):
     """What a PolicyPackageAssignment declares."""
 
-    group_id: str
     package: str = Field(min_length=1, max_length=256)
-    rank: int = Field(ge=1)
-    ranked_with: list[str] = Field(default_factory=list)
-
-    @field_validator("group_id")
-    @classmethod
-    def _group(cls, value: str) -> str:
-        return group_id_of(value)
-
-    @field_validator("ranked_with")
-    @classmethod
-    def _peers(cls, value: list[str]) -> list[str]:
-        return peer_ids_of(value)
-
-    @model_validator(mode="after")
-    def _place(self) -> PolicyPackageAssignmentInputs:
-        check_place(self.group_id, self.rank, self.ranked_with)
-        return self
 
 
 def expected_policies(package: dict[str, Any]) -> dict[str, str]:

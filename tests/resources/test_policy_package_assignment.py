@@ -5,20 +5,14 @@ from __future__ import annotations
 import pytest
 
 from hcinfra.clients.errors import PermissionDenied
+from hcinfra.network.catalog import PACKAGE_POLICY_TYPES
 from hcinfra.resources.policy_package_assignment import PolicyPackageAssignmentProvider
 from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
 CLINICAL = "Healthcare_ClinicalWorker"
 INFORMATION = "Healthcare_InformationWorker"
-TYPES = [
-    "TeamsAppSetupPolicy",
-    "TeamsCallingPolicy",
-    "TeamsChannelsPolicy",
-    "TeamsMeetingBroadcastPolicy",
-    "TeamsMeetingPolicy",
-    "TeamsMessagingPolicy",
-]
+TYPES = list(PACKAGE_POLICY_TYPES)
 
 
 def assigned(emu: Emulator, gid: str) -> dict[str, tuple]:
