@@ -33,11 +33,14 @@ def kinds() -> list[type[KindProvider]]:
     for name in KIND_MODULES:
         module = importlib.import_module(f"hcinfra.resources.{name}")
         for value in vars(module).values():
+            # A kind may be a package (team): its provider is defined in a submodule and
+            # re-exported; a base class without a kind (a package's steps) is no kind.
             if (
                 isinstance(value, type)
                 and issubclass(value, KindProvider)
-                and value is not KindProvider
-                and value.__module__ == module.__name__
+                and value.kind
+                and (value.__module__ + ".").startswith(module.__name__ + ".")
+                and value not in found
             ):
                 found.append(value)
     return found

@@ -1,0 +1,51 @@
+"""Team: a Microsoft Teams team from a template, on a Microsoft 365 group hcinfra owns.
+
+Idempotency follows Microsoft's pattern: the group is upserted by a uniqueName
+derived from its mail nickname, owners and members are added, then the team is
+made *from* that group (`POST /teams` with `group@odata.bind`, or
+`PUT /groups/{id}/team` for the standard template). A retry after a lost
+response adopts the group and, on 409, its team. Destroy archives by default:
+nothing a ward wrote is lost unless `allow_data_deletion` says so.
+
+The kind's whole life is in this package: `inputs` (what a team declares and the
+naming rules), `provider` (create/read/update/delete/diff), `calls` (Graph calls,
+replication retries, async-operation polling), `channels`, `members` (owners and
+members), `permissions` (what the app needs granted) and `resource` (Team).
+"""
+
+from __future__ import annotations
+
+from hcinfra.resources.team.calls import GRAPH, OPERATION, TeamOperationError
+from hcinfra.resources.team.inputs import (
+    CHANNEL_FORBIDDEN,
+    TEMPLATE_CHANNELS,
+    ChannelSpec,
+    TeamInputs,
+    channel_name_problem,
+    derive_nickname,
+    template_channels,
+)
+from hcinfra.resources.team.permissions import GROUP_WRITE, PERMISSIONS, TEAMS_READ, TEAMS_WRITE
+from hcinfra.resources.team.provider import RETAINED, TeamProvider
+from hcinfra.resources.team.resource import OUTPUTS, Team
+
+__all__ = [
+    "CHANNEL_FORBIDDEN",
+    "GRAPH",
+    "GROUP_WRITE",
+    "OPERATION",
+    "OUTPUTS",
+    "PERMISSIONS",
+    "RETAINED",
+    "TEAMS_READ",
+    "TEAMS_WRITE",
+    "TEMPLATE_CHANNELS",
+    "ChannelSpec",
+    "Team",
+    "TeamInputs",
+    "TeamOperationError",
+    "TeamProvider",
+    "channel_name_problem",
+    "derive_nickname",
+    "template_channels",
+]

@@ -1,0 +1,124 @@
+"""How Team's provider calls Graph: its retries and its Teams async operations.
+
+Graph answers 404 for a while after a group is made (replication): those calls retry.
+Teams makes, archives and unarchives a team asynchronously (202 and a Location naming
+an operation): the provider polls it until it succeeds, fails, or the timeout passes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_http.middleware.options import HeadersInspectionHandlerOption
+from msgraph import GraphServiceClient
+from msgraph.generated.models.team import Team as GraphTeam
+from msgraph.generated.models.teams_async_operation_status import TeamsAsyncOperationStatus
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import KindProvider, until_found
+from hcinfra.resources.team.inputs import TeamInputs
+
+T = TypeVar("T")
+Call = Callable[[GraphServiceClient], Awaitable[T]]
+GRAPH = "https://graph.microsoft.com/v1.0"
+OPERATION = re.compile(r"operations\('([^']+)'\)")
+
+
+class TeamOperationError(Exception):
+    """A Teams async operation that failed or did not finish in time."""
+
+
+class TeamCalls(KindProvider):
+    """The base of Team's provider: Graph calls, replication retries, operation polls."""
+
+    # -- steps -----------------------------------------------------------------
+    def _run(self, action: Call[T], writing: bool = True) -> T:
+        graph = self.connection().graph
+        return self.call(lambda: graph.run(action), writing=writing)
+
+    def _patient(self, action: Call[T], inputs: TeamInputs, interval: float = 0) -> T:
+        """Run, retrying the 404s Graph answers while a new group replicates."""
+        retry = interval or self._pace(inputs)[1]
+        act = partial(self.connection().graph.run, action)
+        return self.call(partial(until_found, act, timeout=inputs.timeout_seconds, interval=retry))
+
+    def _pace(self, inputs: TeamInputs) -> tuple[float, float]:
+        """Seconds between operation polls, and between retries of replication 404s."""
+        emulated = bool(self.connection().settings.endpoint)
+        # Microsoft asks for 30 s or more between polls, and 10 s between 404 retries.
+        poll = inputs.poll_interval_seconds or (0.2 if emulated else 30.0)
+        return poll, 0.25 if emulated else 10.0
+
+    # -- async operations ------------------------------------------------------
+    def _wait(self, tid: str, op_id: str | None, what: str, inputs: TeamInputs) -> None:
+        """Poll a Teams async operation until it succeeds, fails, or the timeout passes."""
+        poll, status = self._pace(inputs)[0], "notStarted"
+        deadline = time.monotonic() + inputs.timeout_seconds
+        while op_id is not None:
+            try:
+                op = self._run(
+                    lambda c: (
+                        c.teams.by_team_id(tid)
+                        .operations.by_teams_async_operation_id(str(op_id))
+                        .get()
+                    )
+                )
+            except TenantError as err:
+                if not err.not_found:
+                    raise
+                op = None  # the operation itself may not be readable yet
+            if op is not None and op.status is not None:
+                status = str(op.status.value)
+                if op.status == TeamsAsyncOperationStatus.Succeeded:
+                    return
+                if op.status == TeamsAsyncOperationStatus.Failed:
+                    error = f"{op.error.code}: {op.error.message}" if op.error else "no detail"
+                    raise TeamOperationError(
+                        f"Team {inputs.display_name}: Teams failed {what} (operation {op_id}, "
+                        f"{error})"
+                    )
+            if time.monotonic() + poll > deadline:
+                raise TeamOperationError(
+                    f"Team {inputs.display_name}: Teams did not finish {what} within "
+                    f"{inputs.timeout_seconds:g}s (operation {op_id}, last status {status}). "
+                    "Nothing is lost: the next `pulumi up` adopts the team once it is ready "
+                    "(raise timeout_seconds to wait longer)."
+                )
+            time.sleep(poll)
+
+    def _await_team(self, gid: str, inputs: TeamInputs) -> GraphTeam:
+        try:
+            team = self._patient(
+                lambda c: c.teams.by_team_id(gid).get(), inputs, self._pace(inputs)[0]
+            )
+        except TenantError as err:
+            if not err.not_found:
+                raise
+            raise TeamOperationError(
+                f"Team {inputs.display_name}: the team of group {gid} was not readable within "
+                f"{inputs.timeout_seconds:g}s. The next `pulumi up` adopts it once it is ready."
+            ) from None
+        assert team is not None
+        return team
+
+
+async def _post_for_operation(
+    tid: str | None, action: str, body: Any, client: GraphServiceClient
+) -> str | None:
+    """POST an action Teams answers with 202 and a Location; return its operation id."""
+    option = HeadersInspectionHandlerOption(inspect_response_headers=True)
+    config: RequestConfiguration[Any] = RequestConfiguration(options=[option])
+    if action == "teams":
+        await client.teams.post(body, config)
+    elif action == "archive":
+        await client.teams.by_team_id(str(tid)).archive.post(body, config)
+    else:
+        await client.teams.by_team_id(str(tid)).unarchive.post(config)
+    location = next(iter(option.response_headers.get("location") or []), "")
+    match = OPERATION.search(location)
+    return match.group(1) if match else None

@@ -1,0 +1,248 @@
+"""Team's dynamic provider: check, diff, create, read, update and delete a team."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pulumi
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.models.group import Group
+from msgraph.generated.models.team import Team as GraphTeam
+from msgraph.generated.models.team_visibility_type import TeamVisibilityType
+from msgraph.generated.teams.item.archive.archive_post_request_body import ArchivePostRequestBody
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import log
+from hcinfra.resources.team.calls import GRAPH, _post_for_operation
+from hcinfra.resources.team.channels import TeamChannels
+from hcinfra.resources.team.inputs import TeamInputs, template_channels
+from hcinfra.resources.team.members import TeamMembers, _ids
+from hcinfra.resources.team.permissions import PERMISSIONS
+
+RETAINED = [
+    "the team, archived (channels, messages, tabs)",
+    "its SharePoint site and files, read-only for members",
+    "its Microsoft 365 group and group mailbox",
+]
+
+
+class TeamProvider(TeamChannels, TeamMembers):
+    """Dynamic provider of Team."""
+
+    kind = "Team"
+    inputs_model = TeamInputs
+    replace_on = ("template", "mail_nickname")
+    permissions = PERMISSIONS
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # A derived nickname stays what it was: renaming a team must not replace it.
+        if not news.get("mail_nickname") and olds.get("mail_nickname"):
+            news = {**news, "mail_nickname": olds["mail_nickname"]}
+        result = super().check(olds, news)
+        new = result.inputs
+        if (
+            not result.failures
+            and olds.get("template") not in (None, new["template"])
+            and olds.get("mail_nickname") == new["mail_nickname"]
+        ):
+            reason = (
+                "a new template makes a new team, and the old one (archived, or restorable for "
+                "30 days) keeps its group and its address: set a new mail_nickname too"
+            )
+            return CheckResult(new, [CheckFailure("template", reason)])
+        return result
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if olds.get("archived") and not result.changes:
+            # Archived by hand yet still declared: the update unarchives it.
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        return result
+
+    # -- lifecycle -------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, TeamInputs)
+        resolved = self._resolve([*inputs.owners, *inputs.members], {})
+        gid, has_team = self.call(partial(self._upsert_group, inputs))
+        self._reconcile(gid, inputs, resolved)
+        if not has_team:
+            self._make_team(gid, inputs)
+        self._unarchive(gid, self._await_team(gid, inputs), inputs)
+        channel_ids = self._ensure_channels(gid, inputs)
+        team = self._await_team(gid, inputs)
+        return CreateResult(gid, self._outputs(gid, inputs, resolved, team, channel_ids))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            team = self._run(lambda c: c.teams.by_team_id(id_).get(), writing=False)
+        except TenantError as err:
+            if err.not_found:
+                return ReadResult(None, {})  # team and group gone: dropped from state
+            raise
+        assert team is not None
+        channels = self.call(partial(self._channels, id_), writing=False)
+        owners = self._run(partial(_ids, id_, "owners"), writing=False)
+        members = self._run(partial(_ids, id_, "members"), writing=False)
+        plain = sorted(m for m in members if m not in owners)
+        by_id = {v: k for k, v in dict(props.get("resolved") or {}).items()}
+        actual = {str(c.display_name).lower(): c for c in channels}
+        # Declared channels only: the rest (template, hand-made) show in channel_ids.
+        declared = [str(c["name"]).lower() for c in props.get("channels") or []]
+        outs = {
+            **props,
+            "display_name": team.display_name,
+            "description": team.description,
+            "visibility": str(team.visibility.value) if team.visibility else None,
+            "archived": bool(team.is_archived),
+            "owners": _in_order([by_id.get(o, o) for o in owners], props.get("owners")),
+            "members": _in_order([by_id.get(m, m) for m in plain], props.get("members")),
+            "channels": [
+                {"name": actual[n].display_name, "description": actual[n].description}
+                for n in declared
+                if n in actual
+            ],
+            "channel_ids": {str(c.display_name): c.id for c in channels},
+            "owner_ids": sorted(owners),
+            "member_ids": plain,
+            "web_url": team.web_url,
+            "internal_id": team.internal_id,
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, TeamInputs)
+        self._unarchive(id_, self._await_team(id_, inputs), inputs)
+        patch = GraphTeam(
+            display_name=inputs.display_name,
+            description=inputs.description,
+            visibility=TeamVisibilityType(inputs.visibility),
+        )
+        self._run(lambda c: c.teams.by_team_id(id_).patch(patch))
+        resolved = self._reconcile(id_, inputs, dict(olds.get("resolved") or {}))
+        channel_ids = self._ensure_channels(id_, inputs)
+        made = {n.lower() for n in template_channels(inputs.template)}
+        declared = {c.name.lower() for c in inputs.channels}
+        for name in (n for n in channel_ids if n.lower() not in made | declared):
+            pulumi.log.info(
+                f"Team {inputs.display_name}: channel '{name}' is not declared; hcinfra never "
+                "deletes channels, so it stays, with its content, unmanaged"
+            )
+        team = self._await_team(id_, inputs)
+        return UpdateResult(self._outputs(id_, inputs, resolved, team, channel_ids))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.parse(props, TeamInputs)
+        name = f"Team {inputs.display_name} ({id_})"
+        try:
+            if inputs.allow_data_deletion:
+                self._run(lambda c: c.groups.by_group_id(id_).delete())
+            else:
+                body = ArchivePostRequestBody(should_set_spo_site_read_only_for_members=True)
+                op = self._run(partial(_post_for_operation, id_, "archive", body))
+                self._wait(id_, op, "archiving", inputs)
+        except TenantError as err:
+            if not err.not_found:
+                raise
+            pulumi.log.info(f"{name} was already gone")
+            return
+        if inputs.allow_data_deletion:
+            pulumi.log.warn(
+                f"{name}: its Microsoft 365 group was deleted, with the team, channels and "
+                "files. Microsoft keeps it restorable for 30 days: "
+                f"POST /directory/deletedItems/{id_}/restore"
+            )
+        else:
+            pulumi.log.warn(
+                f"{name} archived, not deleted. Kept: {'; '.join(RETAINED)}. To delete it, set "
+                "allow_data_deletion=True, run `pulumi up`, then destroy again."
+            )
+
+    # -- steps -----------------------------------------------------------------
+    def _upsert_group(self, inputs: TeamInputs) -> tuple[str, bool]:
+        body = Group(
+            display_name=inputs.display_name,
+            description=inputs.description,
+            mail_nickname=inputs.mail_nickname,
+            mail_enabled=True,
+            security_enabled=False,
+            group_types=["Unified"],
+            visibility=inputs.visibility.capitalize(),
+        )
+
+        async def upsert(client: GraphServiceClient) -> tuple[str, bool]:
+            config: RequestConfiguration[Any] = RequestConfiguration()
+            config.headers.add("Prefer", "create-if-missing")
+            made = await client.groups_with_unique_name(inputs.key).patch(body, config)
+            if made is not None and made.id:
+                return made.id, False
+            # 204: the group was there already (a retried create): adopt it and its team.
+            log.info("Team group %s exists already; adopting it", inputs.key)
+            found = await client.groups_with_unique_name(inputs.key).get()
+            assert found is not None and found.id
+            return found.id, "Team" in (found.resource_provisioning_options or [])
+
+        return self.connection().graph.run(upsert)
+
+    def _make_team(self, gid: str, inputs: TeamInputs) -> None:
+        try:
+            if inputs.template == "standard":
+                self._patient(lambda c: c.groups.by_group_id(gid).team.put(GraphTeam()), inputs)
+                return
+            body = GraphTeam(
+                additional_data={
+                    "template@odata.bind": f"{GRAPH}/teamsTemplates('{inputs.template}')",
+                    "group@odata.bind": f"{GRAPH}/groups('{gid}')",
+                }
+            )
+            op = self._patient(partial(_post_for_operation, None, "teams", body), inputs)
+        except TenantError as err:
+            if err.status != 409:
+                raise
+            log.info("group %s has a team already; adopting it", gid)
+            return
+        self._wait(gid, op, "creating the team", inputs)
+
+    def _unarchive(self, tid: str, team: GraphTeam, inputs: TeamInputs) -> None:
+        """A declared team is active: one archived by hand, or by a destroy, comes back."""
+        if team.is_archived:
+            pulumi.log.info(f"Team {inputs.display_name} is archived yet declared: unarchiving")
+            op = self._run(partial(_post_for_operation, tid, "unarchive", None))
+            self._wait(tid, op, "unarchiving", inputs)
+
+    def _outputs(
+        self,
+        gid: str,
+        inputs: TeamInputs,
+        resolved: dict[str, str],
+        team: GraphTeam,
+        channel_ids: dict[str, str],
+    ) -> dict[str, Any]:
+        return {
+            **inputs.model_dump(mode="json"),
+            "team_id": gid,
+            "group_id": gid,
+            "web_url": team.web_url,
+            "internal_id": team.internal_id,
+            "channel_ids": channel_ids,
+            "archived": bool(team.is_archived),
+            "owner_ids": sorted({resolved[o] for o in inputs.owners}),
+            "member_ids": sorted({resolved[m] for m in inputs.members}),
+            "resolved": resolved,
+            "retained": [] if inputs.allow_data_deletion else RETAINED,
+        }
+
+
+def _in_order(names: list[str], declared: list[str] | None) -> list[str]:
+    """Names in their declared order, others after: order means nothing to Graph."""
+    rank = {n: i for i, n in enumerate(declared or [])}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
