@@ -17,17 +17,16 @@ import pulumi
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.models.group import Group
-from msgraph.generated.models.reference_create import ReferenceCreate
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
+from hcinfra.resources.group_refs import ALREADY, add_ref, get_user, ref_ids, remove_ref
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 NICKNAME = re.compile(r"^[\x21-\x7e]+$")
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>,')
-ALREADY = "already exist"
 
 PERMISSIONS = Permissions(
     read=Grants(graph=("GroupMember.Read.All", "User.Read.All")),
@@ -205,18 +204,7 @@ class SecurityGroupProvider(KindProvider):
 
     # -- members and owners ----------------------------------------------------
     def _ids(self, gid: str, relation: str) -> list[str]:
-        graph = self.connection().graph
-
-        async def fetch(client: GraphServiceClient) -> list[str]:
-            builder = getattr(client.groups.by_group_id(gid), relation)
-            page = await builder.get()
-            ids = [o.id for o in (page.value or []) if o.id]
-            while page.odata_next_link:
-                page = await builder.with_url(page.odata_next_link).get()
-                ids += [o.id for o in (page.value or []) if o.id]
-            return ids
-
-        return graph.run(fetch)
+        return self.connection().graph.run(partial(ref_ids, gid, relation))
 
     def _resolve(self, principals: list[str], known: dict[str, str]) -> dict[str, str]:
         out = {}
@@ -230,7 +218,7 @@ class SecurityGroupProvider(KindProvider):
         return out
 
     def _user_id(self, name: str) -> str:
-        user = self.connection().graph.run(lambda c: c.users.by_user_id(name).get())
+        user = self.connection().graph.run(partial(get_user, name))
         assert user is not None and user.id
         return user.id
 
@@ -251,19 +239,11 @@ class SecurityGroupProvider(KindProvider):
         return resolved
 
     def _remove(self, gid: str, relation: str, oid: str) -> None:
-        run = self.connection().graph.run
-
-        async def remove(client: GraphServiceClient) -> None:
-            group = client.groups.by_group_id(gid)
-            await getattr(group, relation).by_directory_object_id(oid).ref.delete()
-
-        run(remove)
+        self.connection().graph.run(partial(remove_ref, gid, relation, oid))
 
     def _add(self, gid: str, relation: str, oid: str) -> None:
-        graph = self.connection().graph
-        ref = ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{oid}")
         try:
-            graph.run(lambda c: getattr(c.groups.by_group_id(gid), relation).ref.post(ref))
+            self.connection().graph.run(partial(add_ref, gid, relation, oid))
         except TenantError as err:
             if not (err.status == 400 and ALREADY in err.message):
                 raise

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from msgraph import GraphServiceClient
-from msgraph.generated.models.reference_create import ReferenceCreate
-from msgraph.generated.models.user import User
-
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.security_group import ALREADY, GUID
-from hcinfra.resources.team.calls import GRAPH, TeamCalls
+from hcinfra.resources.group_refs import ALREADY, add_ref, get_user, ref_ids, remove_ref
+from hcinfra.resources.security_group import GUID
+from hcinfra.resources.team.calls import TeamCalls
 from hcinfra.resources.team.inputs import TeamInputs
 
 
@@ -24,7 +21,7 @@ class TeamMembers(TeamCalls):
             if name in known or GUID.match(name):
                 out[name] = known.get(name, name)
             else:
-                user = self._run(partial(_get_user, name))
+                user = self._run(partial(get_user, name))
                 assert user is not None and user.id
                 out[name] = user.id
         return out
@@ -36,38 +33,14 @@ class TeamMembers(TeamCalls):
         wanted = {"owners": owners, "members": owners | {resolved[n] for n in inputs.members}}
         for relation, want in wanted.items():
             # A group made a moment ago may not be visible yet: Graph answers 404.
-            have = set(self._patient(partial(_ids, gid, relation), inputs))
+            have = set(self._patient(partial(ref_ids, gid, relation), inputs))
             for oid in sorted(want - have):
                 try:
-                    self._patient(partial(_add_ref, gid, relation, oid), inputs)
+                    self._patient(partial(add_ref, gid, relation, oid), inputs)
                 except TenantError as err:
                     if not (err.status == 400 and ALREADY in err.message):
                         raise
             # Added before removing: a Microsoft 365 group keeps at least one owner.
             for oid in sorted(have - want):
-                self._run(partial(_remove_ref, gid, relation, oid))
+                self._run(partial(remove_ref, gid, relation, oid))
         return resolved
-
-
-async def _ids(gid: str, relation: str, client: GraphServiceClient) -> list[str]:
-    builder = getattr(client.groups.by_group_id(gid), relation)
-    page = await builder.get()
-    ids = [o.id for o in (page.value or []) if o.id]
-    while page.odata_next_link:
-        page = await builder.with_url(page.odata_next_link).get()
-        ids += [o.id for o in (page.value or []) if o.id]
-    return ids
-
-
-async def _add_ref(gid: str, relation: str, oid: str, client: GraphServiceClient) -> None:
-    ref = ReferenceCreate(odata_id=f"{GRAPH}/directoryObjects/{oid}")
-    await getattr(client.groups.by_group_id(gid), relation).ref.post(ref)
-
-
-async def _remove_ref(gid: str, relation: str, oid: str, client: GraphServiceClient) -> None:
-    group = client.groups.by_group_id(gid)
-    await getattr(group, relation).by_directory_object_id(oid).ref.delete()
-
-
-async def _get_user(name: str, client: GraphServiceClient) -> User | None:
-    return await client.users.by_user_id(name).get()

@@ -23,10 +23,11 @@ from pulumi.dynamic import (
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import log
+from hcinfra.resources.group_refs import ref_ids
 from hcinfra.resources.team.calls import GRAPH, _post_for_operation
 from hcinfra.resources.team.channels import TeamChannels
 from hcinfra.resources.team.inputs import TeamInputs, template_channels
-from hcinfra.resources.team.members import TeamMembers, _ids
+from hcinfra.resources.team.members import TeamMembers
 from hcinfra.resources.team.permissions import PERMISSIONS
 
 RETAINED = [
@@ -91,8 +92,8 @@ class TeamProvider(TeamChannels, TeamMembers):
             raise
         assert team is not None
         channels = self.call(partial(self._channels, id_), writing=False)
-        owners = self._run(partial(_ids, id_, "owners"), writing=False)
-        members = self._run(partial(_ids, id_, "members"), writing=False)
+        owners = self._run(partial(ref_ids, id_, "owners"), writing=False)
+        members = self._run(partial(ref_ids, id_, "members"), writing=False)
         plain = sorted(m for m in members if m not in owners)
         by_id = {v: k for k, v in dict(props.get("resolved") or {}).items()}
         actual = {str(c.display_name).lower(): c for c in channels}

@@ -1,0 +1,44 @@
+"""A Microsoft 365 or security group's owners and members, read and changed through Graph.
+
+SecurityGroup and Team both reconcile these the same way: list the ids, add what is
+missing, remove what is not declared. The calls are msgraph-sdk coroutines for
+`GraphApi.run`.
+"""
+
+from __future__ import annotations
+
+from msgraph import GraphServiceClient
+from msgraph.generated.models.reference_create import ReferenceCreate
+from msgraph.generated.models.user import User
+
+GRAPH = "https://graph.microsoft.com/v1.0"
+# Graph's 400 message for a reference that is already there (adding is then done).
+ALREADY = "already exist"
+
+
+async def ref_ids(gid: str, relation: str, client: GraphServiceClient) -> list[str]:
+    """Object ids of a group's `members` or `owners`, every page."""
+    builder = getattr(client.groups.by_group_id(gid), relation)
+    page = await builder.get()
+    ids = [o.id for o in (page.value or []) if o.id]
+    while page.odata_next_link:
+        page = await builder.with_url(page.odata_next_link).get()
+        ids += [o.id for o in (page.value or []) if o.id]
+    return ids
+
+
+async def add_ref(gid: str, relation: str, oid: str, client: GraphServiceClient) -> None:
+    """Add an object to a group's `members` or `owners`."""
+    ref = ReferenceCreate(odata_id=f"{GRAPH}/directoryObjects/{oid}")
+    await getattr(client.groups.by_group_id(gid), relation).ref.post(ref)
+
+
+async def remove_ref(gid: str, relation: str, oid: str, client: GraphServiceClient) -> None:
+    """Remove an object from a group's `members` or `owners`."""
+    group = client.groups.by_group_id(gid)
+    await getattr(group, relation).by_directory_object_id(oid).ref.delete()
+
+
+async def get_user(name: str, client: GraphServiceClient) -> User | None:
+    """A user by id or user principal name."""
+    return await client.users.by_user_id(name).get()
