@@ -89,9 +89,10 @@ class Identity(pulumi.ComponentResource):
         principal = azuread.ServicePrincipal(
             name, client_id=app.client_id, app_role_assignment_required=False, opts=child
         )
+        made: list[pulumi.CustomResource] = []
         # Admin consent: one assignment per application permission.
         for _, sp, roles in resources:
-            for role in roles:
+            made += [
                 azuread.AppRoleAssignment(
                     f"{name}-{role}",
                     app_role_id=sp.app_role_ids[role],
@@ -99,37 +100,48 @@ class Identity(pulumi.ComponentResource):
                     resource_object_id=sp.object_id,
                     opts=child,
                 )
+                for role in roles
+            ]
         for role_name in grants.directory_roles:
             slug = role_name.lower().replace(" ", "-")
             role = azuread.DirectoryRole(f"{name}-{slug}", display_name=role_name, opts=child)
-            azuread.DirectoryRoleAssignment(
-                f"{name}-{slug}",
-                role_id=role.template_id,
-                principal_object_id=principal.object_id,
-                opts=child,
+            made.append(
+                azuread.DirectoryRoleAssignment(
+                    f"{name}-{slug}",
+                    role_id=role.template_id,
+                    principal_object_id=principal.object_id,
+                    opts=child,
+                )
             )
         for n, subject in enumerate(args.github_subjects):
-            azuread.ApplicationFederatedIdentityCredential(
-                f"{name}-github-{n}",
-                application_id=app.id,
-                display_name=f"github-{subject.split(':')[-1]}"[:120],
-                description=f"GitHub Actions OIDC: {subject}",
-                issuer=GITHUB_ISSUER,
-                subject=subject,
-                audiences=[TOKEN_EXCHANGE_AUDIENCE],
-                opts=child,
+            made.append(
+                azuread.ApplicationFederatedIdentityCredential(
+                    f"{name}-github-{n}",
+                    application_id=app.id,
+                    display_name=f"github-{subject.split(':')[-1]}"[:120],
+                    description=f"GitHub Actions OIDC: {subject}",
+                    issuer=GITHUB_ISSUER,
+                    subject=subject,
+                    audiences=[TOKEN_EXCHANGE_AUDIENCE],
+                    opts=child,
+                )
             )
         if args.certificate_pem:
-            azuread.ApplicationCertificate(
-                f"{name}-certificate",
-                application_id=app.id,
-                type="AsymmetricX509Cert",
-                encoding="pem",
-                value=args.certificate_pem,
-                end_date=args.certificate_end_date,
-                opts=child,
+            made.append(
+                azuread.ApplicationCertificate(
+                    f"{name}-certificate",
+                    application_id=app.id,
+                    type="AsymmetricX509Cert",
+                    encoding="pem",
+                    value=args.certificate_pem,
+                    end_date=args.certificate_end_date,
+                    opts=child,
+                )
             )
-        self.client_id = app.client_id
+        # The client id is worth having once its grants and credentials exist.
+        self.client_id = pulumi.Output.all(app.client_id, *(r.id for r in made)).apply(
+            lambda v: str(v[0])
+        )
         self.principal_id = principal.object_id
         self.register_outputs({"client_id": self.client_id, "principal_id": self.principal_id})
 

@@ -100,11 +100,8 @@ class StateStorage(pulumi.ComponentResource):
         subscription = authorization.get_client_config_output(
             opts=pulumi.InvokeOptions(parent=self)
         ).subscription_id
-        for role, scope, what in (
-            (STORAGE_BLOB_DATA_CONTRIBUTOR, container.id, "state"),
-            (KEY_VAULT_SECRETS_USER, vault.id, "vault"),
-        ):
-            authorization.RoleAssignment(
+        grants = {
+            what: authorization.RoleAssignment(
                 f"{name}-{what}",
                 principal_id=args.principal_id,
                 principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
@@ -116,8 +113,15 @@ class StateStorage(pulumi.ComponentResource):
                 scope=scope,
                 opts=child,
             )
-        self.backend_url = pulumi.Output.concat(
-            "azblob://", container.name, "?storage_account=", account.name
-        )
-        self.vault_uri = vault.properties.apply(lambda p: p.vault_uri)
+            for role, scope, what in (
+                (STORAGE_BLOB_DATA_CONTRIBUTOR, container.id, "state"),
+                (KEY_VAULT_SECRETS_USER, vault.id, "vault"),
+            )
+        }
+        # Known only once the identity may use them: a login before that would be refused.
+        self.backend_url = pulumi.Output.all(
+            container.name, account.name, grants["state"].id
+        ).apply(lambda v: f"azblob://{v[0]}?storage_account={v[1]}")
+        uri = vault.properties.apply(lambda p: p.vault_uri)
+        self.vault_uri = pulumi.Output.all(uri, grants["vault"].id).apply(lambda v: str(v[0]))
         self.register_outputs({"backend_url": self.backend_url, "vault_uri": self.vault_uri})

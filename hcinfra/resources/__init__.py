@@ -1,6 +1,7 @@
 """Resource kinds: one module per kind, each a Pulumi dynamic provider and its Resource.
 
-A large kind is a package instead (team/), its modules named for what they hold.
+A large kind is a package instead (team/, shared_mailbox/, group_license/), its modules
+named for what they hold.
 
 The kinds load on first use: the audit commands and the network validator use this
 package's plain modules (policy_ranks, teams_apps) and must not pay for Pulumi's import.

@@ -1,0 +1,90 @@
+"""How GroupLicenseAssignment's provider calls Graph: the group's licences and assignLicense.
+
+SKU names resolve to ids through the catalog; `POST /groups/{id}/assignLicense` adds and
+removes SKUs, and sends nothing when the group already has what is declared.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
+    AssignLicensePostRequestBody,
+)
+from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+from msgraph.generated.models.assigned_license import AssignedLicense
+
+from hcinfra.resources.base import CheckError, KindProvider, log, until_found
+from hcinfra.resources.group_license.inputs import GroupLicenseInputs
+from hcinfra.resources.group_license.skus import Sku, _fetch_catalog, unknown_names
+
+
+class GroupLicenseCalls(KindProvider):
+    """The base of GroupLicenseAssignment's provider: the group's licences, read and set."""
+
+    # -- tenant calls ----------------------------------------------------------
+    def _resolve(self, inputs: GroupLicenseInputs) -> tuple[dict[str, Sku], dict[str, str]]:
+        graph = self.connection().graph
+        catalog = self.call(lambda: graph.run(_fetch_catalog))
+        failures = unknown_names(inputs, catalog)
+        if failures:
+            raise CheckError(failures)
+        return catalog, {item.sku: catalog[item.sku].sku_id for item in inputs.skus}
+
+    def _group(self, gid: str) -> dict[str, list[str]]:
+        """The group's assigned licences: skuId to disabled plan ids."""
+        return self._group_state(gid)[0]
+
+    def _group_state(self, gid: str) -> tuple[dict[str, list[str]], str | None]:
+        """The group's assigned licences and its licenseProcessingState."""
+        group = self.connection().graph.run(partial(_get_group, gid))
+        licences = {
+            str(lic.sku_id): [str(p) for p in lic.disabled_plans or []]
+            for lic in group.assigned_licenses or []
+            if lic.sku_id
+        }
+        state = group.license_processing_state
+        return licences, state.state if state else None
+
+    def _apply(
+        self,
+        inputs: GroupLicenseInputs,
+        catalog: dict[str, Sku],
+        current: dict[str, list[str]],
+        remove: list[str],
+    ) -> None:
+        add = []
+        for item in inputs.skus:
+            sku = catalog[item.sku]
+            disabled = [sku.plans[p] for p in item.disabled_plans]
+            # Re-sending an unchanged SKU would only queue the group for reprocessing.
+            if sku.sku_id not in current or set(current[sku.sku_id]) != set(disabled):
+                add.append((sku.sku_id, disabled))
+        if add or remove:
+            gid = inputs.group_id
+            # A group made a moment ago may not be visible yet: Graph answers 404.
+            self.call(partial(until_found, partial(self._assign, gid, add, remove)))
+
+    def _assign(self, gid: str, add: list[tuple[str, list[str]]], remove: list[str]) -> None:
+        body = AssignLicensePostRequestBody(
+            add_licenses=[
+                AssignedLicense(sku_id=UUID(s), disabled_plans=[UUID(p) for p in plans])
+                for s, plans in add
+            ],
+            remove_licenses=[UUID(s) for s in remove],
+        )
+        log.info("assignLicense on group %s: add %s, remove %s", gid, add, remove)
+        self.connection().graph.run(lambda c: c.groups.by_group_id(gid).assign_license.post(body))
+
+
+async def _get_group(gid: str, client: GraphServiceClient) -> Any:
+    query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+        select=["id", "assignedLicenses", "licenseProcessingState"]
+    )
+    group = await client.groups.by_group_id(gid).get(RequestConfiguration(query_parameters=query))
+    assert group is not None
+    return group

@@ -1,0 +1,119 @@
+"""GroupLicenseAssignment's dynamic provider: check, create, read, update and delete."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import httpx
+import pulumi
+from azure.core.exceptions import AzureError
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+
+from hcinfra.clients.connection import MissingSettings
+from hcinfra.clients.errors import TenantError
+from hcinfra.clients.graph import GraphApi
+from hcinfra.clients.retry import RetryPolicy
+from hcinfra.resources.base import CheckError, until_found
+from hcinfra.resources.group_license.inputs import GroupLicenseInputs
+from hcinfra.resources.group_license.outputs import GroupLicenseOutputs
+from hcinfra.resources.group_license.permissions import PERMISSIONS
+from hcinfra.resources.group_license.skus import Sku, _fetch_catalog, _id_of, unknown_names
+
+# A preview must not hang on an unreachable tenant: one quick retry at most.
+CHECK_POLICY = RetryPolicy(max_attempts=2, max_total_seconds=15.0)
+UNREACHABLE = (MissingSettings, TenantError, AzureError, httpx.HTTPError, OSError)
+
+
+class GroupLicenseProvider(GroupLicenseOutputs):
+    """Dynamic provider of GroupLicenseAssignment."""
+
+    kind = "GroupLicenseAssignment"
+    inputs_model = GroupLicenseInputs
+    replace_on = ("group_id",)
+    permissions = PERMISSIONS
+
+    def check_more(self, inputs: GroupLicenseInputs) -> None:
+        try:
+            conn = self.connection()
+            quick = GraphApi(conn.settings, conn.credential, CHECK_POLICY)
+            catalog = self.call(lambda: quick.run(_fetch_catalog), writing=False)
+        except UNREACHABLE as err:
+            # Preview goes on without the tenant; create checks the names again.
+            pulumi.log.warn(f"{self.kind}: SKU names not checked against the tenant ({err})")
+            return
+        failures = unknown_names(inputs, catalog)
+        if failures:
+            raise CheckError(failures)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, GroupLicenseInputs)
+        catalog, sku_ids = self._resolve(inputs)
+        current = self.call(partial(until_found, partial(self._group, inputs.group_id)))
+        self._apply(inputs, catalog, current, remove=[])
+        return CreateResult(inputs.group_id, self._outputs(inputs, catalog, sku_ids))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            group, state = self.call(partial(self._group_state, id_), writing=False)
+        except TenantError as err:
+            if err.not_found:
+                return ReadResult(None, {})  # gone: the engine drops it from state
+            raise
+        graph = self.connection().graph
+        catalog = self.call(lambda: graph.run(_fetch_catalog), writing=False)
+        names = {s.sku_id: n for n, s in catalog.items()}
+        declared = self.parse(props, GroupLicenseInputs).skus
+        known: dict[str, str] = dict(props.get("sku_ids") or {})
+        mine = {known.get(d.sku) or _id_of(catalog, d.sku): d for d in declared}
+        mine.pop("", None)
+        skus = []
+        for sku_id, item in mine.items():
+            if sku_id not in group:
+                continue  # removed behind our back: drift, which update repairs
+            plans = catalog.get(item.sku, Sku(sku_id, {})).plans
+            by_id = {v: k for k, v in plans.items()}
+            disabled = [by_id.get(p, p) for p in group[sku_id]]
+            ordered = [p for p in item.disabled_plans if p in disabled]
+            ordered += sorted(p for p in disabled if p not in ordered)
+            skus.append({"sku": item.sku, "disabled_plans": ordered})
+        outs = {
+            **props,
+            "group_id": id_,
+            "skus": skus,
+            **self._observed(id_, group, state, names, set(mine)),
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, GroupLicenseInputs)
+        catalog, sku_ids = self._resolve(inputs)
+        old_ids: dict[str, str] = dict(olds.get("sku_ids") or {})
+        for item in self.parse(olds, GroupLicenseInputs).skus:
+            old_ids.setdefault(item.sku, _id_of(catalog, item.sku))
+        current = self.call(partial(self._group, inputs.group_id))
+        # Only SKUs this resource declared before may go; others belong to someone else.
+        dropped = [i for n, i in old_ids.items() if n not in sku_ids and i and i in current]
+        self._apply(inputs, catalog, current, remove=dropped)
+        return UpdateResult(self._outputs(inputs, catalog, sku_ids))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.parse(props, GroupLicenseInputs)
+        known: dict[str, str] = dict(props.get("sku_ids") or {})
+        try:
+            current = self.call(partial(self._group, id_))
+            if any(item.sku not in known for item in inputs.skus):
+                graph = self.connection().graph
+                catalog = self.call(lambda: graph.run(_fetch_catalog))
+                for item in inputs.skus:
+                    known.setdefault(item.sku, _id_of(catalog, item.sku))
+            gone = [i.sku for i in inputs.skus if known.get(i.sku) in current]
+            if gone:
+                self.call(partial(self._assign, id_, [], [known[n] for n in gone]))
+                pulumi.log.info(
+                    f"{self.kind}: removed {', '.join(gone)} from group {id_} (a licence "
+                    "removal takes no data; other SKUs of the group were left alone)"
+                )
+        except TenantError as err:
+            if not err.not_found:
+                raise

@@ -1,0 +1,67 @@
+"""The tenant's SKU catalog (`GET /subscribedSkus`), and declared names checked against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from msgraph import GraphServiceClient
+
+from hcinfra.resources.group_license.inputs import GroupLicenseInputs
+
+# Pulumi's placeholder for a value not known during preview.
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+@dataclass(frozen=True)
+class Sku:
+    """A subscribed SKU: its id and its service plans by name."""
+
+    sku_id: str
+    plans: dict[str, str]
+
+
+async def _fetch_catalog(client: GraphServiceClient) -> dict[str, Sku]:
+    page = await client.subscribed_skus.get()
+    out = {}
+    for sku in (page.value if page else None) or []:
+        if sku.sku_part_number and sku.sku_id:
+            plans = {
+                p.service_plan_name: str(p.service_plan_id)
+                for p in sku.service_plans or []
+                if p.service_plan_name and p.service_plan_id
+            }
+            out[sku.sku_part_number] = Sku(str(sku.sku_id), plans)
+    return out
+
+
+def unknown_names(inputs: GroupLicenseInputs, catalog: dict[str, Sku]) -> list[tuple[str, str]]:
+    """Every declared SKU or plan the tenant does not know, with the names it does know."""
+    failures = []
+    for i, item in enumerate(inputs.skus):
+        if item.sku == UNKNOWN:
+            continue
+        sku = catalog.get(item.sku)
+        if sku is None:
+            failures.append(
+                (
+                    f"skus.{i}.sku",
+                    f"the tenant has no SKU '{item.sku}'; it subscribes to "
+                    f"{', '.join(sorted(catalog)) or 'nothing'}",
+                )
+            )
+            continue
+        bad = [p for p in item.disabled_plans if p not in sku.plans and p != UNKNOWN]
+        if bad:
+            failures.append(
+                (
+                    f"skus.{i}.disabled_plans",
+                    f"{item.sku} has no service plan {', '.join(bad)}; its plans are "
+                    f"{', '.join(sorted(sku.plans))}",
+                )
+            )
+    return failures
+
+
+def _id_of(catalog: dict[str, Sku], name: str) -> str:
+    sku = catalog.get(name)
+    return sku.sku_id if sku else ""

@@ -1,0 +1,113 @@
+"""Who may use a shared mailbox: its FullAccess and SendAs grants, tracked by SID.
+
+Add/Get/Remove-MailboxPermission hold FullAccess, Add/Get/Remove-RecipientPermission
+SendAs. A principal is resolved to its SID by granting it (an existing grant is looked up);
+grants nobody declares are removed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pulumi
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import KindProvider, log, until_found
+from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
+
+SELF = "NT AUTHORITY\\SELF"
+FULL, SEND_AS = "FullAccess", "SendAs"
+# Per right: the cmdlets' noun, the principal parameter, the SID field of their output.
+RIGHTS = {
+    FULL: ("MailboxPermission", "User", "UserSid"),
+    SEND_AS: ("RecipientPermission", "Trustee", "TrusteeSidString"),
+}
+GRANT_WAIT = 60.0  # a group made in the same run reaches Exchange after a while
+
+
+class MailboxAccess(KindProvider):
+    """The base of SharedMailbox's provider: the FullAccess and SendAs grant steps."""
+
+    # -- grants ----------------------------------------------------------------
+    def _holders(self, guid: str, right: str) -> dict[str, str]:
+        """Explicit grants of one right: SID to the name Exchange shows."""
+        noun, who, sid_key = RIGHTS[right]
+        rows = self.connection().exchange.invoke(f"Get-{noun}", Identity=guid)
+        return {
+            str(r[sid_key]): str(r[who])
+            for r in rows
+            if r.get(who) != SELF
+            and right in _rights(r)
+            and not _true(r.get("IsInherited"))
+            and not _true(r.get("Deny"))
+            and r.get("AccessControlType", "Allow") == "Allow"
+        }
+
+    def _reconcile(
+        self, guid: str, inputs: SharedMailboxInputs, known: dict[str, str], remap: bool
+    ) -> dict[str, str]:
+        resolved: dict[str, str] = {}
+        readded: set[str] = set()
+        for right, wanted in ((FULL, inputs.full_access), (SEND_AS, inputs.send_as)):
+            have = self.call(partial(self._holders, guid, right))
+            grant = partial(self._grant, guid, right, auto_mapping=inputs.auto_mapping)
+            for name in wanted:
+                sid = known.get(name) or resolved.get(name)
+                if sid is None or sid not in have:
+                    sid = self.call(partial(until_found, partial(grant, name), timeout=GRANT_WAIT))
+                resolved[name] = sid
+                if right == FULL and remap and sid in have and sid not in readded:
+                    # AutoMapping is fixed when a grant is added: older grants are re-added.
+                    readded.add(sid)
+                    self.call(partial(self._revoke, guid, right, have[sid]))
+                    self.call(partial(grant, name))
+            mine = {resolved[name] for name in wanted}
+            for sid, shown in have.items():
+                if sid not in mine:
+                    self.call(partial(self._revoke, guid, right, shown))
+        return resolved
+
+    def _grant(self, guid: str, right: str, principal: str, auto_mapping: bool) -> str:
+        """Add a grant; its holder's SID (an existing grant is looked up)."""
+        noun, who, sid_key = RIGHTS[right]
+        exchange = self.connection().exchange
+        extra: dict[str, Any] = {"Confirm": False}
+        if right == FULL:
+            extra = {"InheritanceType": "All", "AutoMapping": auto_mapping}
+        rows = exchange.invoke(
+            f"Add-{noun}", Identity=guid, AccessRights=[right], **{who: principal}, **extra
+        )
+        rows = rows or exchange.invoke(f"Get-{noun}", Identity=guid, **{who: principal})
+        return str(rows[0][sid_key])
+
+    def _revoke(self, guid: str, right: str, shown: str) -> None:
+        noun, who, _ = RIGHTS[right]
+        args = {"Identity": guid, who: shown, "AccessRights": [right], "Confirm": False}
+        if right == FULL:
+            args["InheritanceType"] = "All"
+        log.info("removing %s of %s on shared mailbox %s", right, shown, guid)
+        try:
+            self.connection().exchange.invoke(f"Remove-{noun}", **args)
+        except TenantError as err:
+            if not err.not_found:
+                raise
+            # A deleted principal shows as a bare SID that Exchange cannot resolve.
+            pulumi.log.warn(f"SharedMailbox {guid}: could not remove {right} of {shown}")
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _rights(row: dict[str, Any]) -> set[str]:
+    raw = row.get("AccessRights") or []
+    items = raw if isinstance(raw, list) else [raw]
+    return {part.strip() for item in items for part in str(item).split(",") if part.strip()}
+
+
+def _named(declared: list[str], have: dict[str, str], by_sid: dict[str, str]) -> list[str]:
+    """Grant holders as the inputs name them, declared ones first in declared order."""
+    names = {by_sid.get(sid, shown) for sid, shown in have.items()}
+    ordered = [d for d in declared if d in names]
+    return ordered + sorted(names - set(ordered))

@@ -1,0 +1,226 @@
+"""SharedMailbox's dynamic provider: diff, create, read, update and delete a shared mailbox."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pulumi
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphServiceClient
+from msgraph.generated.models.user import User
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import log, until_found
+from hcinfra.resources.shared_mailbox.access import FULL, SEND_AS, MailboxAccess, _named
+from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
+from hcinfra.resources.shared_mailbox.permissions import PERMISSIONS
+
+SHARED = "SharedMailbox"
+
+
+class MailboxConflict(Exception):
+    """The address belongs to a mailbox this resource may not adopt."""
+
+
+class SharedMailboxProvider(MailboxAccess):
+    """Dynamic provider of SharedMailbox."""
+
+    kind = "SharedMailbox"
+    inputs_model = SharedMailboxInputs
+    # Set-Mailbox as emulated cannot rename or readdress a mailbox (see the package doc).
+    replace_on = ("name", "alias", "primary_smtp_address")
+    permissions = PERMISSIONS
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        base = super().diff(id_, olds, news)
+        # Sign-in re-enabled or the mailbox converted behind our back is drift too.
+        changes = bool(base.changes) or olds.get("sign_in_blocked") is False
+        changes = changes or olds.get("recipient_type_details") not in (None, SHARED)
+        # Create the new mailbox first: if that fails, the old one is still managed.
+        return DiffResult(changes=changes, replaces=base.replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, SharedMailboxInputs)
+        address = inputs.primary_smtp_address
+        rec = self.call(partial(self._find, address))
+        if rec is None:
+            try:
+                rec = self.call(partial(self._new, inputs))
+            except TenantError as err:
+                # A New-Mailbox whose answer was lost and that was sent again meets its
+                # own mailbox: adopt it below. Anything else is the real refusal.
+                rec = self.call(partial(self._find, address)) if err.status == 400 else None
+                if rec is None:
+                    raise
+                log.info("New-Mailbox refused (%s); %s exists: adopting", err.message, address)
+        _adoptable(rec, inputs)
+        return CreateResult(rec["Guid"], self._converge(rec, inputs, {}, remap=False))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        rec = self.call(partial(self._find, id_), writing=False)
+        if rec is None:
+            return ReadResult(None, {})  # removed: the engine drops it from state
+        known: dict[str, str] = dict(props.get("resolved") or {})
+        by_sid = {sid: name for name, sid in known.items()}
+        full = self.call(partial(self._holders, id_, FULL), writing=False)
+        send = self.call(partial(self._holders, id_, SEND_AS), writing=False)
+        uid = rec["ExternalDirectoryObjectId"]
+        try:
+            enabled = self.call(partial(self._account_enabled, uid), writing=False)
+        except TenantError as err:
+            if not err.not_found:
+                raise
+            enabled = None  # not replicated to Graph yet
+        declared = props.get("display_name")
+        display = rec.get("DisplayName")
+        outs = {
+            **props,
+            "name": _same(props.get("name"), rec.get("Name")),
+            "alias": _same(props.get("alias"), rec.get("Alias")),
+            "primary_smtp_address": _same(
+                props.get("primary_smtp_address"), rec.get("PrimarySmtpAddress")
+            ),
+            "display_name": None if declared is None and display == rec.get("Name") else display,
+            "full_access": _named(props.get("full_access") or [], full, by_sid),
+            "send_as": _named(props.get("send_as") or [], send, by_sid),
+            "full_access_sids": sorted(full),
+            "send_as_sids": sorted(send),
+            "sign_in_blocked": None if enabled is None else not enabled,
+            "recipient_type_details": rec.get("RecipientTypeDetails"),
+            "mailbox_guid": rec["Guid"],
+            "external_directory_object_id": uid,
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, SharedMailboxInputs)
+        rec = self.call(partial(self._find, id_))
+        if rec is None:
+            raise MailboxConflict(
+                f"shared mailbox {id_} is gone from Exchange; run `pulumi refresh` to drop it"
+            )
+        remap = bool(olds.get("auto_mapping")) != inputs.auto_mapping
+        known: dict[str, str] = dict(olds.get("resolved") or {})
+        return UpdateResult(self._converge(rec, inputs, known, remap=remap))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        inputs = self.parse(props, SharedMailboxInputs)
+        address = inputs.primary_smtp_address
+        if not inputs.allow_data_deletion:
+            grants = f"FullAccess: {', '.join(inputs.full_access) or 'none'}; SendAs: " + (
+                ", ".join(inputs.send_as) or "none"
+            )
+            pulumi.log.warn(
+                f"SharedMailbox {address} (Guid {id_}) was RETAINED: its mailbox, its content "
+                f"and its grants ({grants}) stay in Exchange Online with sign-in blocked, "
+                "no longer managed by this stack. To delete it, set allow_data_deletion=True, "
+                "run `pulumi up`, then destroy again (Remove-Mailbox: soft-deleted, recoverable "
+                "for 30 days), or run Remove-Mailbox yourself."
+            )
+            return
+        exchange = self.connection().exchange
+        try:
+            self.call(lambda: exchange.invoke("Remove-Mailbox", Identity=id_, Confirm=False))
+        except TenantError as err:
+            if not err.not_found:
+                raise
+        pulumi.log.info(
+            f"SharedMailbox {address} ({id_}) removed: Exchange keeps it soft-deleted and "
+            "recoverable for 30 days (Get-Mailbox -SoftDeletedMailbox)"
+        )
+
+    # -- mailbox ---------------------------------------------------------------
+    def _find(self, identity: str) -> dict[str, Any] | None:
+        try:
+            found = self.connection().exchange.invoke("Get-Mailbox", Identity=identity)
+        except TenantError as err:
+            if err.not_found:
+                return None
+            raise
+        return found[0] if found else None
+
+    def _new(self, inputs: SharedMailboxInputs) -> dict[str, Any]:
+        made = self.connection().exchange.invoke(
+            "New-Mailbox",
+            Shared=True,
+            Name=inputs.name,
+            Alias=inputs.alias,
+            PrimarySmtpAddress=inputs.primary_smtp_address,
+            DisplayName=inputs.display_name or inputs.name,
+        )
+        return made[0]
+
+    def _converge(
+        self, rec: dict[str, Any], inputs: SharedMailboxInputs, known: dict[str, str], remap: bool
+    ) -> dict[str, Any]:
+        guid, uid = rec["Guid"], rec["ExternalDirectoryObjectId"]
+        exchange = self.connection().exchange
+        display = inputs.display_name or inputs.name
+        if rec.get("DisplayName") != display:
+            self.call(lambda: exchange.invoke("Set-Mailbox", Identity=guid, DisplayName=display))
+        if rec.get("RecipientTypeDetails") != SHARED:  # converted by hand: convert back
+            self.call(lambda: exchange.invoke("Set-Mailbox", Identity=guid, Type="Shared"))
+        # Exchange writes the linked user first; Graph sees it after replication.
+        self.call(partial(until_found, partial(self._block, uid)))
+        resolved = self._reconcile(guid, inputs, known, remap)
+        return {
+            **inputs.model_dump(mode="json"),
+            "mailbox_guid": guid,
+            "external_directory_object_id": uid,
+            "sign_in_blocked": True,
+            "recipient_type_details": SHARED,
+            "resolved": resolved,
+            "full_access_sids": sorted({resolved[p] for p in inputs.full_access}),
+            "send_as_sids": sorted({resolved[p] for p in inputs.send_as}),
+            "retained": not inputs.allow_data_deletion,
+        }
+
+    # -- sign-in ---------------------------------------------------------------
+    def _block(self, uid: str) -> None:
+        self.connection().graph.run(
+            lambda c: c.users.by_user_id(uid).patch(User(account_enabled=False))
+        )
+
+    def _account_enabled(self, uid: str) -> bool:
+        return self.connection().graph.run(partial(_enabled, uid))
+
+
+async def _enabled(uid: str, client: GraphServiceClient) -> bool:
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+        select=["id", "accountEnabled"]
+    )
+    user = await client.users.by_user_id(uid).get(RequestConfiguration(query_parameters=query))
+    return bool(user and user.account_enabled)
+
+
+def _adoptable(rec: dict[str, Any], inputs: SharedMailboxInputs) -> None:
+    """Refuse to adopt anything but the shared mailbox this resource declares."""
+    address = inputs.primary_smtp_address
+    kind = rec.get("RecipientTypeDetails")
+    if kind != SHARED:
+        raise MailboxConflict(
+            f"{address} belongs to a {kind} ({rec.get('DisplayName')}, "
+            f"{rec.get('UserPrincipalName')}): a SharedMailbox adopts only shared mailboxes, "
+            "so nothing was changed. Choose another primary_smtp_address."
+        )
+    mismatched = [
+        f"{field} is '{rec.get(key)}', not '{value}'"
+        for field, key, value in (("name", "Name", inputs.name), ("alias", "Alias", inputs.alias))
+        if str(rec.get(key, "")).lower() != value.lower()
+    ]
+    if mismatched:
+        raise MailboxConflict(
+            f"a shared mailbox already holds {address}, but its {'; '.join(mismatched)}. "
+            "Nothing was changed: declare its name and alias to adopt it, or choose another "
+            "address (a new name, alias and address make a new mailbox)."
+        )
+
+
+def _same(declared: Any, actual: Any) -> Any:
+    """The declared spelling when Exchange holds the same value in another case."""
+    if isinstance(declared, str) and isinstance(actual, str) and declared.lower() == actual.lower():
+        return declared
+    return actual
