@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import runpy
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -256,3 +258,10 @@ def test_outputs_are_what_a_run_needs_and_hold_no_secret(mocks: Mocks):
         assert "secret" not in text and "password" not in text and "-----begin" not in text
 
     return pulumi.Output.all(*outputs.values()).apply(check)
+
+
+def test_without_the_extra_the_import_error_says_how_to_install_it():
+    code = "import sys; sys.modules['pulumi_azuread'] = None; import hcinfra.bootstrap"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "needs pulumi_azuread: pip install 'hcinfra[bootstrap]'" in proc.stderr
