@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.e2e.test_faults_recovery import QUICK, sites, tenant_env, workspace
 from tests.emulator.harness import Emulator
@@ -170,6 +171,13 @@ def test_export_drift_and_controls_over_a_deployed_site(
     moved = [f for f in found if f["field"] == "policies.TeamsMessagingPolicy.rank"]
     assert {f["name"] for f in moved} == {"STM-Clinical-Workers", "STM-Nurse-Managers"}, found
     assert {f["site"] for f in found} == {"STM", "tenant"}
+    # The export shows the tenant as it now is: the shadow group, the archived team.
+    changed = export(env, network, tmp_path / "export4")
+    stm = yaml.safe_load(changed["stm.yaml"])
+    assert [o["name"] for o in stm["shadow_objects"]] == ["stm-shadow-nurses"]
+    ward = next(o for o in stm["objects"] if o["name"] == "STM 3 Nord")
+    assert ward["archived"] is True and ward["id"]
+    assert changed["tenant.yaml"] != first["tenant.yaml"]  # the extra pinned app
 
     # Every format reports every case, and exits 2.
     for fmt in FORMATS:
