@@ -30,11 +30,6 @@ def _lower(values: list[str]) -> list[str]:
     return sorted({v.lower() for v in values})
 
 
-def _owners(plan: SitePlan) -> list[str]:
-    roles = {t.owners_role for t in plan.teams}
-    return _lower([m for r in roles for m in plan.group(r).members])
-
-
 def _declared_policies(plan: SitePlan, role: str) -> dict[str, dict[str, Any]]:
     group = plan.group(role)
     out: dict[str, dict[str, Any]] = {}
@@ -60,7 +55,7 @@ def declared_site(network: Network, code: str) -> list[Record]:
                 "mail_nickname": g.mail_nickname,
                 "description": g.description,
                 "members": _lower(g.members),
-                "owners": _owners(plan),
+                "owners": _lower(plan.group_owners()),
                 "licences": sorted(
                     (
                         {"sku": lic["sku"], "disabled_plans": sorted(lic.get("disabled_plans", []))}

@@ -43,7 +43,7 @@ class HospitalSite(pulumi.ComponentResource):
         plan = plan_site(args.network, args.code)
         child = pulumi.ResourceOptions(parent=self)
         prefix = plan.code.lower()
-        owners = self._owners(plan)
+        owners = plan.group_owners()
 
         groups: dict[str, SecurityGroup] = {}
         for g in plan.groups:
@@ -141,12 +141,6 @@ class HospitalSite(pulumi.ComponentResource):
     @staticmethod
     def _role_members(plan: SitePlan, role: str) -> list[str]:
         return list(plan.group(role).members)
-
-    @staticmethod
-    def _owners(plan: SitePlan) -> list[str]:
-        # Groups get the site's team owners as owners: app-only creation leaves none.
-        roles = {t.owners_role for t in plan.teams}
-        return sorted({m for r in roles for m in plan.group(r).members})
 
     @staticmethod
     def _objects(

@@ -79,6 +79,11 @@ class SitePlan:
         """The plan of a role's group."""
         return next(g for g in self.groups if g.role == role)
 
+    def group_owners(self) -> list[str]:
+        """Owners of every role group: the site's team owners (app-only creation leaves none)."""
+        roles = {t.owners_role for t in self.teams}
+        return sorted({m for r in roles for m in self.group(r).members})
+
 
 def merge(base: Any, override: Any) -> Any:
     """Overrides onto the baseline: fields merge, lists of keyed items merge by key."""

@@ -12,28 +12,16 @@ from hcinfra.resources.shared_mailbox import MailboxConflict, SharedMailboxProvi
 from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,
-    EXCHANGE_SCOPE,
     GRAPH_SCOPE,
     Emulator,
 )
-from tests.resources.conftest import settings_for
+from tests.resources.conftest import configure_for
 
 MANAGER = "claire.dubois@northwindhealth.org"
 OTHER = "marc.tremblay@northwindhealth.org"
 NURSES = "STM-Ward4-Nurses"
 ADDRESS = "ward4@stm.northwindhealth.org"
 INVOKE = "/adminapi/beta/{tenant}/InvokeCommand"
-
-
-def exo(emu: Emulator, cmdlet: str, **params: Any) -> list[dict]:
-    """Run a cmdlet behind the provider's back, as an administrator would."""
-    with emu.client(headers=emu.headers(EXCHANGE_SCOPE)) as c:
-        r = c.post(
-            f"/adminapi/beta/{emu.tenant_id}/InvokeCommand",
-            json={"CmdletInput": {"CmdletName": cmdlet, "Parameters": params}},
-        )
-        r.raise_for_status()
-        return r.json()["value"]
 
 
 def make_group(emu: Emulator, name: str = NURSES) -> str:
@@ -63,8 +51,8 @@ def set_enabled(emu: Emulator, uid: str, enabled: bool) -> None:
 
 def holders(emu: Emulator, guid: str) -> tuple[set[str], set[str]]:
     """Who holds FullAccess and SendAs, as Exchange names them (without NT AUTHORITY\\SELF)."""
-    full = {r["User"] for r in exo(emu, "Get-MailboxPermission", Identity=guid)}
-    send = {r["Trustee"] for r in exo(emu, "Get-RecipientPermission", Identity=guid)}
+    full = {r["User"] for r in emu.exo("Get-MailboxPermission", Identity=guid)}
+    send = {r["Trustee"] for r in emu.exo("Get-RecipientPermission", Identity=guid)}
     return full - {"NT AUTHORITY\\SELF"}, send - {"NT AUTHORITY\\SELF"}
 
 
@@ -91,24 +79,11 @@ def checked(p: SharedMailboxProvider, raw: dict) -> dict:
     return result.inputs
 
 
-def use(app: str, secret: str, emu: Emulator) -> None:
-    s = settings_for(emu, app, secret)
-    connection.configure(
-        {
-            "hcinfra:tenantId": s.tenant_id,
-            "hcinfra:clientId": s.client_id,
-            "hcinfra:clientSecret": s.client_secret,
-            "hcinfra:endpoint": s.endpoint,
-            "hcinfra:caBundle": s.ca_bundle,
-        }
-    )
-
-
 def test_create_makes_the_mailbox_blocks_sign_in_and_grants(tenant: Emulator):
     make_group(tenant)
     p = SharedMailboxProvider()
     made = p.create(checked(p, inputs()))
-    [mailbox] = exo(tenant, "Get-Mailbox", Identity=ADDRESS)
+    [mailbox] = tenant.exo("Get-Mailbox", Identity=ADDRESS)
     assert made.id == mailbox["Guid"] and mailbox["RecipientTypeDetails"] == "SharedMailbox"
     assert mailbox["DisplayName"] == "STM Ward 4 nursing station"
     uid = made.outs["external_directory_object_id"]
@@ -147,8 +122,8 @@ def test_create_after_a_lost_response_adopts_the_mailbox(tenant: Emulator):
 
 def test_create_adopts_a_shared_mailbox_made_by_an_earlier_attempt(tenant: Emulator):
     make_group(tenant)
-    [earlier] = exo(
-        tenant, "New-Mailbox", Shared=True, Name="STM Ward 4", Alias="stm-ward4",
+    [earlier] = tenant.exo(
+        "New-Mailbox", Shared=True, Name="STM Ward 4", Alias="stm-ward4",
         PrimarySmtpAddress=ADDRESS,
     )  # fmt: skip
     p = SharedMailboxProvider()
@@ -176,9 +151,7 @@ def test_create_refuses_a_user_mailbox_and_changes_nothing(tenant: Emulator):
 
 
 def test_create_refuses_a_shared_mailbox_with_another_alias(tenant: Emulator):
-    exo(
-        tenant, "New-Mailbox", Shared=True, Name="Ward 4", Alias="ward4", PrimarySmtpAddress=ADDRESS
-    )
+    tenant.exo("New-Mailbox", Shared=True, Name="Ward 4", Alias="ward4", PrimarySmtpAddress=ADDRESS)
     p = SharedMailboxProvider()
     before = snapshot(tenant)
     with pytest.raises(MailboxConflict) as err:
@@ -201,9 +174,9 @@ def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):
     p = SharedMailboxProvider()
     made = p.create(checked(p, inputs()))
     uid = made.outs["external_directory_object_id"]
-    exo(tenant, "Add-MailboxPermission", Identity=made.id, User=OTHER, AccessRights=["FullAccess"])
-    exo(tenant, "Add-RecipientPermission", Identity=made.id, Trustee=OTHER, AccessRights=["SendAs"])
-    exo(tenant, "Set-Mailbox", Identity=made.id, DisplayName="Renamed by hand")
+    tenant.exo("Add-MailboxPermission", Identity=made.id, User=OTHER, AccessRights=["FullAccess"])
+    tenant.exo("Add-RecipientPermission", Identity=made.id, Trustee=OTHER, AccessRights=["SendAs"])
+    tenant.exo("Set-Mailbox", Identity=made.id, DisplayName="Renamed by hand")
     set_enabled(tenant, uid, True)
     read = p.read(made.id, made.outs)
     assert read.outs["full_access"] == [MANAGER, NURSES, OTHER]
@@ -232,12 +205,12 @@ def test_a_mailbox_converted_by_hand_is_converted_back(tenant: Emulator):
     p = SharedMailboxProvider()
     declared = checked(p, inputs(full_access=[], send_as=[]))
     made = p.create(declared)
-    exo(tenant, "Set-Mailbox", Identity=made.id, Type="Regular")
+    tenant.exo("Set-Mailbox", Identity=made.id, Type="Regular")
     read = p.read(made.id, made.outs)
     assert read.outs["recipient_type_details"] == "UserMailbox"
     assert p.diff(made.id, read.outs, declared).changes
     p.update(made.id, read.outs, declared)
-    [mailbox] = exo(tenant, "Get-Mailbox", Identity=made.id)
+    [mailbox] = tenant.exo("Get-Mailbox", Identity=made.id)
     assert mailbox["RecipientTypeDetails"] == "SharedMailbox"
 
 
@@ -251,7 +224,7 @@ def test_update_changes_grants_display_name_and_auto_mapping(tenant: Emulator):
     )
     out = p.update(made.id, made.outs, new)
     assert holders(tenant, made.id) == ({NURSES, OTHER}, {MANAGER})
-    [mailbox] = exo(tenant, "Get-Mailbox", Identity=made.id)
+    [mailbox] = tenant.exo("Get-Mailbox", Identity=made.id)
     assert mailbox["DisplayName"] == "STM Ward 4"
     acl = tenant.admin("GET", "state").json()["exo.acl"][made.id]
     assert {e["autoMapping"] for e in acl["fullAccess"]} == {True}
@@ -288,7 +261,7 @@ def test_delete_with_allow_data_deletion_removes_the_mailbox(tenant: Emulator):
     assert made.outs["retained"] is False
     p.delete(made.id, made.outs)
     assert p.read(made.id, made.outs).id is None
-    [gone] = exo(tenant, "Get-Mailbox", Identity=made.id, SoftDeletedMailbox=True)
+    [gone] = tenant.exo("Get-Mailbox", Identity=made.id, SoftDeletedMailbox=True)
     assert gone["IsSoftDeletedByRemove"] is True
     p.delete(made.id, made.outs)  # already gone: fine
 
@@ -354,7 +327,7 @@ def test_check_lists_every_problem(tenant: Emulator):
 
 
 def test_permission_denied_names_the_permission(emu: Emulator):
-    use(AUDITOR_APP, AUDITOR_SECRET, emu)
+    configure_for(emu, AUDITOR_APP, AUDITOR_SECRET)
     try:
         p = SharedMailboxProvider()
         with pytest.raises(PermissionDenied) as err:
