@@ -34,6 +34,7 @@ class HospitalSite(pulumi.ComponentResource):
     mailboxes: pulumi.Output[dict[str, dict[str, str]]]
     teams: pulumi.Output[dict[str, dict[str, str]]]
     objects: pulumi.Output[list[dict[str, str]]]
+    policies: pulumi.Output[dict[str, dict[str, str]]]  # role → package or type → assignment id
 
     def __init__(
         self, name: str, args: HospitalSiteArgs, opts: pulumi.ResourceOptions | None = None
@@ -68,18 +69,19 @@ class HospitalSite(pulumi.ComponentResource):
             # Ranks are places among the site's own groups, not tenant-wide positions.
             return [groups[r].object_id for r in plan.ranked if r != role]
 
+        policy_out: dict[str, dict[str, Any]] = {}
         for g in plan.groups:
             if g.package:
-                PolicyPackageAssignment(
+                policy_out.setdefault(g.role, {})[g.package] = PolicyPackageAssignment(
                     f"{prefix}-{g.role}-package",
                     group_id=groups[g.role].object_id,
                     package=g.package,
                     rank=g.rank,
                     ranked_with=peers(g.role),  # type: ignore[arg-type]
                     opts=child,
-                )
+                ).id
         for p in plan.policies:
-            GroupPolicyAssignment(
+            policy_out.setdefault(p.role, {})[p.policy_type] = GroupPolicyAssignment(
                 f"{prefix}-{p.role}-{p.policy_type}",
                 group_id=groups[p.role].object_id,
                 policy_type=p.policy_type,
@@ -87,7 +89,7 @@ class HospitalSite(pulumi.ComponentResource):
                 rank=p.rank,
                 ranked_with=peers(p.role),  # type: ignore[arg-type]
                 opts=child,
-            )
+            ).id
         mailboxes = {
             m.key: SharedMailbox(
                 f"{prefix}-mailbox-{m.key}",
@@ -129,8 +131,10 @@ class HospitalSite(pulumi.ComponentResource):
         self.mailboxes = pulumi.Output.from_input(mailbox_out)
         self.teams = pulumi.Output.from_input(team_out)
         self.objects = pulumi.Output.from_input(self._objects(plan, groups, mailboxes, teams))
+        self.policies = pulumi.Output.from_input(policy_out)
         self.register_outputs(
             {
+                "policies": self.policies,
                 "groups": self.groups,
                 "mailboxes": self.mailboxes,
                 "teams": self.teams,

@@ -71,7 +71,9 @@ def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
         assert set(teams) == {"hospital", "ward-cardiologie", "ward-pediatrie"}
         assert {o["kind"] for o in objects} == {"SecurityGroup", "SharedMailbox", "Team"}
 
-    return pulumi.Output.all(site.groups, site.teams, site.objects).apply(check)
+    # The policy assignments register after the groups they name: wait for them too.
+    done = pulumi.Output.all(site.groups, site.teams, site.objects, site.policies)
+    return done.apply(lambda values: check(values[:3]))
 
 
 @pulumi.runtime.test
