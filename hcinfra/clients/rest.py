@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urljoin
 
@@ -15,6 +16,15 @@ from hcinfra.clients.settings import Settings
 
 EXCHANGE = "Exchange Online"
 TEAMS = "Teams admin service"
+log = logging.getLogger("hcinfra.exchange")
+
+
+class CmdletResult(list[dict[str, Any]]):
+    """A cmdlet's output objects, and the warnings Exchange wrote (`@adminapi.warnings`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[str] = []
 
 
 class _Rest:
@@ -65,8 +75,21 @@ class ExchangeApi(_Rest):
     service = EXCHANGE
     scope = SCOPES["exchange"]
 
-    def invoke(self, cmdlet: str, **parameters: Any) -> list[dict[str, Any]]:
-        """Run a cmdlet; every page of its output."""
+    def _fail(self, response: httpx.Response) -> TenantError:
+        error = super()._fail(response)
+        try:
+            body = response.json()
+        except ValueError:
+            return error
+        exception, text = exchange_error(body)
+        error.exception = exception
+        if text:
+            error.message = text
+            error.args = (error.describe(),)
+        return error
+
+    def invoke(self, cmdlet: str, **parameters: Any) -> CmdletResult:
+        """Run a cmdlet; every page of its output, with its warnings (each one logged)."""
         url = f"{self.settings.exchange_url}/adminapi/beta/{self.settings.tenant_id}/InvokeCommand"
         body = {"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}}
         headers = {
@@ -75,7 +98,7 @@ class ExchangeApi(_Rest):
             f"{self.settings.tenant_id}",
             "Prefer": "odata.maxpagesize=1000",
         }
-        out: list[dict[str, Any]] = []
+        out = CmdletResult()
         next_url: str | None = url
         while next_url:
             response = self.http.post(next_url, json=body, headers=headers)
@@ -83,6 +106,9 @@ class ExchangeApi(_Rest):
                 raise self._fail(response)
             data = response.json()
             out.extend(data.get("value") or [])
+            for warning in data.get("@adminapi.warnings") or []:
+                log.warning("%s: %s", cmdlet, warning)
+                out.warnings.append(str(warning))
             link = data.get("@odata.nextLink")
             next_url = urljoin(url, link) if link else None
         return out
@@ -102,3 +128,26 @@ class TeamsAdminApi(_Rest):
         if response.status_code >= 400:
             raise self._fail(response)
         return response.json() if response.content else None
+
+
+def exchange_error(body: Any) -> tuple[str, str]:
+    """The exception class and text of an Exchange error, from `details` or `innererror`.
+
+    `details[0].message` reads `<id>|<exception class>|<text>`; some errors carry no
+    details, only `innererror.internalException` (as CIPP's client reads them).
+    """
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return "", ""
+    details = err.get("details") or []
+    if details and isinstance(details[0], dict) and details[0].get("message"):
+        parts = str(details[0]["message"]).split("|")
+        return (parts[-2] if len(parts) >= 3 else ""), parts[-1]
+    inner = err.get("innererror") or err.get("innerError") or {}
+    internal = inner.get("internalException") if isinstance(inner, dict) else None
+    if isinstance(internal, dict) and internal.get("message"):
+        text = str(internal["message"])
+        parts = text.split("|")
+        exception = str(internal.get("type") or (parts[-2] if len(parts) >= 3 else ""))
+        return exception, parts[-1]
+    return "", ""

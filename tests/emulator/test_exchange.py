@@ -94,7 +94,16 @@ def graph_get(emu: Emulator, path: str) -> httpx.Response:
 
 
 def make_group(emu: Emulator, name: str) -> dict[str, Any]:
-    """A security group, made through Graph."""
+    """A mail-enabled security group made in Exchange, as Graph shows it."""
+    params = {"Name": name, "Alias": name.replace(" ", "").lower(), "Type": "Security"}
+    [made] = ok(invoke(emu, "New-DistributionGroup", params))
+    r = graph_get(emu, f"groups/{made['ExternalDirectoryObjectId']}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def make_graph_group(emu: Emulator, name: str) -> dict[str, Any]:
+    """A cloud security group made through Graph: not mail-enabled."""
     with emu.client() as c:
         r = c.post(
             "/v1.0/groups",
@@ -611,6 +620,23 @@ def test_recipient_permission_refusals_store_nothing(emu: Emulator):
     assert state(emu) == before
     [entry] = ok(invoke(emu, "Add-RecipientPermission", {**base, "Trustee": group["id"]}))
     assert entry["Trustee"] == "Unit Clerks"
+
+
+def test_a_group_that_is_not_mail_enabled_is_refused_as_a_principal(emu: Emulator):
+    ok(new_shared(emu))
+    group = make_graph_group(emu, "Cloud Clerks")
+    before = state(emu)
+    for cmdlet, who, right in (
+        ("Add-MailboxPermission", "User", "FullAccess"),
+        ("Add-RecipientPermission", "Trustee", "SendAs"),
+    ):
+        params = {"Identity": "ward4", who: group["id"], "AccessRights": [right]}
+        r = invoke(emu, cmdlet, params)
+        assert r.status_code == 400
+        assert "TaskInvalidOperationException|The group 'Cloud Clerks' isn't mail-enabled" in (
+            detail(r)
+        )
+    assert state(emu) == before
 
 
 # Faults -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -103,10 +103,23 @@ class SeedApp(_Model):
     directory_roles: list[str] = Field(default_factory=list, alias="directoryRoles")
 
 
+class SeedExchange(_Model):
+    """Which of the unverified Exchange Online answer shapes the emulator gives.
+
+    Public evidence does not settle these (docs/emulator.md, Exchange "Evidence"), so
+    clients are tested against each variant.
+    """
+
+    not_found_status: Literal[404, 400] = Field(404, alias="notFoundStatus")
+    permission_sids: bool = Field(True, alias="permissionSids")  # UserSid, TrusteeSidString
+    error_details: bool = Field(True, alias="errorDetails")  # False: innererror only
+
+
 class Seed(_Model):
     """A whole seed file."""
 
     tenant: SeedTenant
+    exchange: SeedExchange = Field(default_factory=SeedExchange)
     users: list[SeedUser] = Field(default_factory=list)
     user_batches: list[SeedUserBatch] = Field(default_factory=list, alias="userBatches")
     skus: list[SeedSku] = Field(default_factory=list)

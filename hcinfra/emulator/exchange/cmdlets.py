@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hcinfra.emulator.exchange import domains
 from hcinfra.emulator.exchange.backend import MAILBOX_TYPES, Backend
 from hcinfra.emulator.exchange.params import Param
 from hcinfra.emulator.exchange.permissions import Permissions
@@ -218,7 +219,16 @@ _CMDLETS = (
         (Param("Identity", required=True), Param("Trustee", required=True), SEND_AS_PARAM),
         _remove_recipient_permission,
     ),
+    Cmdlet("Get-AcceptedDomain", domains.PARAMS, domains.get_accepted_domain, mutates=False),
 )
 
+
+def _registered() -> tuple[Cmdlet, ...]:
+    # One line per cmdlet module; the modules import this one, so they load here.
+    from hcinfra.emulator.exchange.group_cmdlets import GROUP_CMDLETS
+
+    return (*_CMDLETS, *GROUP_CMDLETS)
+
+
 # PowerShell resolves command names case-insensitively.
-CMDLETS = {c.name.lower(): c for c in _CMDLETS}
+CMDLETS = {c.name.lower(): c for c in _registered()}

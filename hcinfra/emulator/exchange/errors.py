@@ -88,12 +88,24 @@ class MissingManageAsApp(ServiceError):
         )
 
 
-def render(err: ServiceError) -> Resp:
-    """The response for any error of this service."""
+def render(err: ServiceError, variant: Any = None) -> Resp:
+    """The response for any error of this service, in the seed's Exchange variant."""
     if isinstance(err, EmptyForbidden):
         return Resp(403, None, dict(err.headers))
     if isinstance(err, CmdletError):
-        return Resp(err.status, err.body(), dict(err.headers))
+        status = err.status
+        if status == 404 and variant is not None and variant.not_found_status == 400:
+            status, err.code = 400, "BadRequest"
+        body = err.body()
+        if variant is not None and not variant.error_details:
+            # Some failures carry no details, only the exception inside innererror.
+            error = body["error"]
+            error.pop("details")
+            error["innererror"]["internalException"] = {
+                "message": err.message,
+                "type": err.exception_class,
+            }
+        return Resp(status, body, dict(err.headers))
     body = {
         "error": {
             "code": err.code,
@@ -203,3 +215,23 @@ def invalid_alias(alias: str) -> CmdletError:
 def invalid_operation(text: str) -> CmdletError:
     """TaskInvalidOperationException with the given text."""
     return CmdletError(400, INVALID_OPERATION, text)
+
+
+def not_mail_enabled(name: str) -> CmdletError:
+    """Our refusal of a group that is not mail-enabled as a permission principal (unverified)."""
+    return CmdletError(
+        400,
+        INVALID_OPERATION,
+        f"The group '{name}' isn't mail-enabled. Mailbox permissions can be granted only to "
+        "mail-enabled security groups (New-DistributionGroup -Type Security).",
+    )
+
+
+def not_group_manager() -> CmdletError:
+    """A group change by someone not in its ManagedBy, without BypassSecurityGroupManagerCheck."""
+    return CmdletError(
+        400,
+        INVALID_OPERATION,
+        "You don't have sufficient permissions. This operation can only be performed by a "
+        "manager of the group.",
+    )

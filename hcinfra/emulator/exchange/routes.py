@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 router = Router()
 MANAGE_AS_APP = "Exchange.ManageAsApp"
 ADMIN_ROLES = ("Exchange Administrator", "Global Administrator")
+SID_KEYS = ("UserSid", "TrusteeSidString")
 PAGE_SIZE = 1000  # the module's default Prefer, and the most one page holds
 CONTENT_TYPE = (
     "application/json;odata.metadata=minimal;odata.streaming=true;"
@@ -52,7 +53,7 @@ class ExchangeService(Service):
             raise errors.EmptyForbidden()
 
     def render(self, err: ServiceError, req: Req) -> Resp:
-        return errors.render(err)
+        return errors.render(err, self.tenant.seed.exchange)
 
     def is_write(self, req: Req) -> bool:
         # Every cmdlet is a POST; only the Get- ones leave the tenant as it was.
@@ -100,6 +101,9 @@ def invoke_command(req: Req, tenant: str) -> Resp:
         svc.backend.graph_delay_s = req.consistency_ms / 1000
         outcome = cmdlet.run(svc.backend, svc.permissions, args)
     values = _select(outcome.values, req.query.get("$select"))
+    if not svc.tenant.seed.exchange.permission_sids:
+        # The variant where permission rows name their principal but carry no SID.
+        values = [{k: v for k, v in item.items() if k not in SID_KEYS} for item in values]
     size, asked = _page_size(req.headers.get("prefer", ""))
     base = f"{req.base_url}/adminapi/beta/{tenant}"
     page: dict[str, Any] = {

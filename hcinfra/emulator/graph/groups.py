@@ -472,9 +472,17 @@ def _directory_object(svc: Any, oid: str) -> dict[str, Any] | None:
     return None
 
 
+def _refuse_mail_enabled(group: dict[str, Any]) -> None:
+    # Mail-enabled security groups and distribution lists are read-only in Graph (Learn,
+    # "Working with groups"); the text is the one users report (microsoft-graph-docs#14827).
+    if group.get("mailEnabled") and "Unified" not in (group.get("groupTypes") or []):
+        raise bad_request("Cannot Update a mail-enabled security groups and or distribution list.")
+
+
 def add_reference(svc: Any, gid: str, oid: str, relation: str) -> None:
     """Add a member or owner, with Graph's errors for duplicates and unknown objects."""
     group = get_group(svc, gid)
+    _refuse_mail_enabled(group)
     target = _directory_object(svc, oid)
     if target is None:
         raise not_found(oid)
@@ -502,7 +510,7 @@ def add_reference(svc: Any, gid: str, oid: str, relation: str) -> None:
 
 def remove_reference(svc: Any, gid: str, oid: str, relation: str) -> None:
     """Remove a member or owner; an absent one is Graph's 404."""
-    get_group(svc, gid)
+    _refuse_mail_enabled(get_group(svc, gid))
     doc = svc.store.get("group", gid)
     if oid not in doc[relation]:
         raise GraphError(
