@@ -69,6 +69,12 @@ def _check(args: argparse.Namespace) -> int:
     return check_command(args.network, args.site or None, args.format, args.out)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from hcinfra.doctor.command import doctor_command
+
+    return doctor_command(args.network, args.format, args.out)
+
+
 def _audit_commands(sub: Any) -> None:
     formats = ["text", "markdown", "json", "html"]
     export = sub.add_parser("export", help="write what the tenant holds, one YAML file per site")
@@ -122,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     sites.set_defaults(func=_sites)
 
     _audit_commands(sub)
+
+    doctor = sub.add_parser("doctor", help="read-only check of the tenant before a first deploy")
+    doctor.add_argument("--network", required=True, help="the network YAML file")
+    doctor.add_argument("--format", choices=["text", "json"], default="text")
+    doctor.add_argument("--out", help="write the report here instead of stdout")
+    doctor.set_defaults(func=_doctor)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
     perms.add_argument("--format", choices=["text", "json"], default="text")

@@ -82,6 +82,9 @@ class Dispatcher:
                 raise service.not_found_route(req)
             route, params = found
             service.authorize(req, route)
+            if decision.respond is not None:
+                canned = decision.respond
+                return Resp(canned.status, canned.body, dict(canned.headers))
             with self.tenant.store.lock:
                 return route.handler(req, **params)
         except ServiceError as err:

@@ -17,6 +17,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class CannedResponse(BaseModel):
+    """An answer given instead of the route's own: another shape of a contract, for tests."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: int = Field(200, ge=100, le=599)
+    body: Any = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
 class FaultRule(BaseModel):
     """Faults for the requests whose `METHOD /path` matches `match` (a glob)."""
 
@@ -35,6 +45,9 @@ class FaultRule(BaseModel):
         0, ge=0, alias="consistencyMs", description="objects created here stay unreadable this long"
     )
     limit: int | None = Field(None, ge=0, description="apply to at most this many requests")
+    respond: CannedResponse | None = Field(
+        None, description="answer with this instead of the route (after the token and permission)"
+    )
 
     def matches(self, method: str, path: str) -> bool:
         """True when the rule covers the request."""
@@ -64,6 +77,7 @@ class Decision:
     drop_response: bool = False
     latency_ms: int = 0
     consistency_ms: int = 0
+    respond: CannedResponse | None = None
 
 
 class TokenBucket:
@@ -135,6 +149,8 @@ class Faults:
                 draw = rng.random()
                 decision.latency_ms += rule.latency_ms
                 decision.consistency_ms = max(decision.consistency_ms, rule.consistency_ms)
+                if decision.respond is None:
+                    decision.respond = rule.respond
                 if decision.status is None and not decision.drop:
                     if draw < rule.throttle:
                         decision.status, decision.retry_after = 429, rule.retry_after

@@ -1,0 +1,183 @@
+"""contract.*: harmless reads that show whether the tenant answers as hcinfra expects.
+
+The Exchange admin API and the Teams admin service are undocumented; hcinfra's
+clients follow what reverse-engineered clients report (docs/emulator.md). Each probe
+reads something that changes nothing and compares the answer's shape with the one
+hcinfra's client relies on. `/Teams.VerticalPackaging/…` is never called: Microsoft
+documents the `*PolicyPackage*` cmdlets as unsupported with app-only authentication.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.doctor.context import Context
+from hcinfra.doctor.model import OK, PROBLEM, WARNING, Check, unchecked
+
+EXCHANGE_ID = "contract.exchange.not-found"
+ASSIGNMENTS_ID = "contract.teams.group-assignments"
+POLICY_ID = "contract.teams.policy-read"
+NOT_FOUND_CLASS = "ManagementObjectNotFoundException"
+ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments?policyType=TeamsMessagingPolicy"
+POLICY = "/Skype.Policy/configurations/TeamsMessagingPolicy"
+# The corrected contract (docs/emulator.md): camelCase keys, read case-sensitively.
+ASSIGNMENT_KEYS = ("groupId", "policyType", "policyName", "priority")
+PASCAL_KEYS = ("GroupId", "PolicyType", "PolicyName", "Rank", "Priority")
+REPORT = (
+    "do not deploy the {what} until hcinfra's client handles this answer: report it to "
+    "hcinfra's maintainers with the request id and this check's details"
+)
+
+
+def _refused(err: TenantError) -> bool:
+    return err.status in (401, 403)
+
+
+def exchange_not_found_check(ctx: Context) -> Check:
+    """Get-Mailbox of an address that cannot exist: a 404, or a 400 naming the exception."""
+    why = ctx.no_token("exchange")
+    if why:
+        return unchecked(EXCHANGE_ID, why)
+    identity = f"hcinfra-doctor-{uuid.uuid4().hex[:12]}@{ctx.network.tenant.domains[0]}"
+    expected = f"hcinfra expects 404, or 400 with {NOT_FOUND_CLASS} in details"
+    fix = REPORT.format(what="shared mailboxes")
+    try:
+        found = ctx.conn.exchange.invoke("Get-Mailbox", Identity=identity)
+    except TenantError as err:
+        exception = str(getattr(err, "exception", "") or "")
+        if err.not_found:
+            variant = "404" if err.status == 404 else f"{err.status} with {exception}"
+            return Check(
+                EXCHANGE_ID,
+                OK,
+                f"Get-Mailbox of a missing mailbox: the tenant "
+                f"answered {variant}, which hcinfra reads as not found",
+            )
+        if _refused(err):
+            return unchecked(EXCHANGE_ID, f"Get-Mailbox was refused: {err.describe()}")
+        return Check(
+            EXCHANGE_ID,
+            PROBLEM,
+            f"Get-Mailbox of a missing mailbox answered {err.status} {err.code}; {expected}",
+            fix,
+            (err.describe(), f"exception: {exception or '(none)'}"),
+        )
+    except (ValueError, AttributeError, TypeError):
+        return Check(
+            EXCHANGE_ID,
+            PROBLEM,
+            f"Get-Mailbox of a missing mailbox answered a body that is not Exchange's; {expected}",
+            fix,
+        )
+    return Check(
+        EXCHANGE_ID,
+        PROBLEM,
+        f"Get-Mailbox of a mailbox that cannot exist succeeded ({len(found)} objects); {expected}",
+        fix,
+        (identity,),
+    )
+
+
+def _teams_get(ctx: Context, check_id: str, path: str) -> Any | Check:
+    """The JSON answer, or the Check that says why there is none."""
+    why = ctx.no_token("teamsadmin")
+    if why:
+        return unchecked(check_id, why)
+    try:
+        return ctx.conn.teams.call("GET", path)
+    except TenantError as err:
+        if _refused(err):
+            return unchecked(check_id, f"GET {path} was refused: {err.describe()}")
+        return Check(
+            check_id,
+            PROBLEM,
+            f"GET {path} failed: {err.describe()}",
+            REPORT.format(what="Teams policies"),
+        )
+    except ValueError:
+        return Check(
+            check_id,
+            PROBLEM,
+            f"GET {path} answered something that is not JSON",
+            REPORT.format(what="Teams policies"),
+        )
+
+
+def _item_keys(item: Any) -> str:
+    return ", ".join(sorted(item)) if isinstance(item, dict) else type(item).__name__
+
+
+def assignments_check(ctx: Context) -> Check:
+    """The group policy assignment list: a bare array of camelCase items."""
+    body = _teams_get(ctx, ASSIGNMENTS_ID, ASSIGNMENTS)
+    if isinstance(body, Check):
+        return body
+    fix = REPORT.format(what="group policy assignments")
+    if not isinstance(body, list):
+        return Check(
+            ASSIGNMENTS_ID,
+            PROBLEM,
+            f"GET {ASSIGNMENTS} answered a JSON {type(body).__name__}, not a bare array",
+            fix,
+        )
+    if not body:
+        return Check(
+            ASSIGNMENTS_ID,
+            WARNING,
+            "answered an empty array: the item shape was not "
+            "seen (no group holds a TeamsMessagingPolicy yet)",
+        )
+    bad = [
+        item
+        for item in body
+        if not isinstance(item, dict)
+        or any(k not in item for k in ASSIGNMENT_KEYS)
+        or any(k in item for k in PASCAL_KEYS)
+        or not isinstance(item.get("priority"), int)
+    ]
+    if not bad:
+        return Check(
+            ASSIGNMENTS_ID,
+            OK,
+            f"a bare array of {len(body)} item(s) with "
+            f"{', '.join(ASSIGNMENT_KEYS)}, as hcinfra reads them",
+        )
+    return Check(
+        ASSIGNMENTS_ID,
+        PROBLEM,
+        f"{len(bad)} of {len(body)} assignment(s) lack the camelCase keys "
+        f"{', '.join(ASSIGNMENT_KEYS)} (keys seen: {_item_keys(bad[0])})",
+        fix,
+        tuple(f"keys: {_item_keys(item)}" for item in bad[:3]),
+    )
+
+
+def policy_read_check(ctx: Context) -> Check:
+    """One policy type read: a bare array holding the `Global` instance."""
+    body = _teams_get(ctx, POLICY_ID, POLICY)
+    if isinstance(body, Check):
+        return body
+    fix = REPORT.format(what="Teams policies")
+    if not isinstance(body, list):
+        return Check(
+            POLICY_ID,
+            PROBLEM,
+            f"GET {POLICY} answered a JSON {type(body).__name__}, not a bare array",
+            fix,
+        )
+    identities = [str(i.get("Identity")) for i in body if isinstance(i, dict)]
+    if "Global" in identities:
+        return Check(
+            POLICY_ID,
+            OK,
+            f"a bare array of {len(body)} TeamsMessagingPolicy instance(s), Global among them",
+        )
+    return Check(
+        POLICY_ID,
+        PROBLEM,
+        f"GET {POLICY} holds no instance with Identity Global "
+        f"(identities: {', '.join(identities[:5]) or 'none'})",
+        fix,
+    )
