@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hcinfra.emulator.core.http import Req, Resp
 from hcinfra.emulator.core.seed import stable_id
+from hcinfra.emulator.graph.capabilities import TEAMS_APP_FILTERS
 from hcinfra.emulator.graph.objects import listing
 from hcinfra.emulator.graph.odata import apply_filter
 from hcinfra.emulator.graph.router import router
@@ -33,11 +34,5 @@ def list_apps(req: Req) -> Resp:
         {"id": app_id, "externalId": None, "displayName": name, "distributionMethod": "store"}
         for name, app_id in APPS.items()
     ]
-    docs = apply_filter(
-        docs,
-        req.query,
-        req.headers,
-        "TeamsApp",
-        {"id", "displayName", "externalId", "distributionMethod"},
-    )
+    docs = apply_filter(docs, req.query, req.headers, "TeamsApp", TEAMS_APP_FILTERS)
     return listing(req, docs, "appCatalogs/teamsApps", DEFAULT, set(DEFAULT), TYPE)

@@ -6,6 +6,12 @@ import uuid
 from typing import Any
 
 from hcinfra.emulator.core.http import Req, Resp
+from hcinfra.emulator.graph.capabilities import (
+    DELETED_GROUP_ORDERBY,
+    GROUP_FILTERS,
+    GROUP_ORDERBY,
+    GROUP_SEARCH,
+)
 from hcinfra.emulator.graph.errors import (
     GraphError,
     bad_request,
@@ -25,7 +31,13 @@ from hcinfra.emulator.graph.objects import (
     shape,
     visible,
 )
-from hcinfra.emulator.graph.odata import apply_filter, is_advanced, parse_select
+from hcinfra.emulator.graph.odata import (
+    apply_filter,
+    apply_orderby,
+    apply_search,
+    context_fragment,
+    parse_select,
+)
 from hcinfra.emulator.graph.router import router
 
 TYPE = "microsoft.graph.group"
@@ -76,21 +88,16 @@ SELECT_ONLY = [
     "isArchived",
 ]
 KNOWN = set(DEFAULT) | set(SELECT_ONLY)
-FILTERABLE = {
-    "id",
-    "displayName",
-    "mailNickname",
-    "uniqueName",
-    "mail",
-    "mailEnabled",
-    "securityEnabled",
-    "groupTypes",
-    "resourceProvisioningOptions",
-    "createdDateTime",
-    "isAssignableToRole",
-    "proxyAddresses",
-    "membershipRuleProcessingState",
-}
+# "The hasMembersWithLicenseErrors and isArchived properties are an exception and are not
+# returned in the $select query" (group-get): accepted in $select, never in the answer.
+NEVER_RETURNED = {"hasMembersWithLicenseErrors", "isArchived"}
+# Mail settings documented with a default of false.
+FALSE_BY_DEFAULT = (
+    "allowExternalSenders",
+    "autoSubscribeNewMembers",
+    "hideFromAddressLists",
+    "hideFromOutlookClients",
+)
 CREATABLE = {
     "displayName",
     "description",
@@ -277,13 +284,17 @@ def group_view(svc: Any, doc: dict[str, Any]) -> dict[str, Any]:
     """A group with its computed licence properties."""
     from hcinfra.emulator.graph.licensing import group_license_view
 
-    return {**public(doc), **group_license_view(svc, doc)}
+    defaults = {k: bool(doc.get(k, False)) for k in FALSE_BY_DEFAULT}
+    return {**defaults, **public(doc), **group_license_view(svc, doc)}
 
 
 def _entity(req: Req, doc: dict[str, Any], status: int = 200) -> Resp:
     select = parse_select(req.query, KNOWN, TYPE)
     body = shape(group_view(req.service, doc), DEFAULT, select)
-    return Resp(status, {"@odata.context": context(req, "groups/$entity"), **body})
+    for name in NEVER_RETURNED:
+        body.pop(name, None)
+    fragment = context_fragment("groups", select, entity=True)
+    return Resp(status, {"@odata.context": context(req, fragment), **body})
 
 
 @router.add("POST", "/groups", "groups.create")
@@ -333,14 +344,25 @@ def read_group_by_unique(req: Req, unique: str) -> Resp:
 def list_groups(req: Req) -> Resp:
     svc = req.service
     now = svc.now()
-    docs = [g for g in svc.store.values("group") if visible(g, now)]
-    docs = apply_filter(docs, req.query, req.headers, "Group", FILTERABLE)
-    if req.query.get("$count", "").lower() == "true" and not is_advanced(req.query, req.headers):
-        raise bad_request("$count is not currently supported.", "Request_BadRequest")
+    docs = query_groups(req, [g for g in svc.store.values("group") if visible(g, now)])
+    resp = listing(req, docs, "groups", DEFAULT, KNOWN, TYPE)
+    for item in resp.body["value"]:
+        for name in NEVER_RETURNED:
+            item.pop(name, None)
+    return resp
+
+
+def query_groups(req: Req, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups a request's $search, $filter and $orderby keep, in order."""
+    svc = req.service
     select = parse_select(req.query, KNOWN, TYPE) or []
-    if set(select) & set(SELECT_ONLY):
+    if set(select) & set(SELECT_ONLY) or "hasMembersWithLicenseErrors" in req.query.get(
+        "$filter", ""
+    ):
         docs = [group_view(svc, g) for g in docs]
-    return listing(req, docs, "groups", DEFAULT, KNOWN, TYPE)
+    docs = apply_search(docs, req.query, req.headers, GROUP_SEARCH)
+    docs = apply_filter(docs, req.query, req.headers, "Group", GROUP_FILTERS)
+    return apply_orderby(docs, req.query, req.headers, GROUP_ORDERBY)
 
 
 @router.add("GET", "/groups/{gid}", "groups.read")
@@ -369,8 +391,35 @@ def patch_group(req: Req, gid: str) -> Resp:
     body = require_object(req.json())
     if "isAssignableToRole" in body:
         raise bad_request("Property 'isAssignableToRole' can only be set at creation.")
-    _update(svc, doc, body)
+    binds = body.pop("members@odata.bind", None)
+    added = _bind_members(svc, doc, binds) if binds is not None else []
+    if body:
+        _update(svc, doc, body)
+    if added:
+        stored = svc.store.get("group", gid)
+        stored["_members"].extend(added)
+        svc.store.put("group", gid, stored)
     return Resp(204)
+
+
+def _bind_members(svc: Any, group: dict[str, Any], binds: Any) -> list[str]:
+    """Members a PATCH adds through members@odata.bind: up to 20, all or none.
+
+    REF: https://learn.microsoft.com/en-us/graph/api/group-post-members
+    """
+    if not isinstance(binds, list) or len(binds) > MAX_BINDS:
+        raise bad_request(
+            f"The number of references in 'members@odata.bind' exceeds the maximum of {MAX_BINDS}."
+        )
+    ids = _resolve_binds(svc, {"members@odata.bind": binds}, "members@odata.bind")
+    for oid in ids:
+        _check_member(svc, group, oid)
+    if len(set(ids)) != len(ids) or set(ids) & set(group["_members"]):
+        raise bad_request(
+            "One or more added object references already exist for the following modified "
+            "properties: 'members'."
+        )
+    return ids
 
 
 @router.add("DELETE", "/groups/{gid}", "groups.write")
@@ -408,6 +457,8 @@ def _deleted(svc: Any) -> list[dict[str, Any]]:
 @router.add("GET", "/directory/deletedItems/graph.group", "deleted.read")
 def list_deleted(req: Req) -> Resp:
     docs = [public(d) for d in _deleted(req.service)]
+    docs = apply_filter(docs, req.query, req.headers, "Group", GROUP_FILTERS)
+    docs = apply_orderby(docs, req.query, req.headers, DELETED_GROUP_ORDERBY)
     return listing(req, docs, "groups", DEFAULT, KNOWN, TYPE)
 
 
@@ -416,12 +467,13 @@ def read_deleted(req: Req, gid: str) -> Resp:
     doc = next((d for d in _deleted(req.service) if d["id"] == gid), None)
     if doc is None:
         raise not_found(gid)
+    select = parse_select(req.query, KNOWN, TYPE)
     return Resp(
         200,
         {
-            "@odata.context": context(req, "directoryObjects/$entity"),
+            "@odata.context": context(req, context_fragment("directoryObjects", select, True)),
             "@odata.type": "#microsoft.graph.group",
-            **shape(doc, DEFAULT, None),
+            **shape(doc, DEFAULT, select),
         },
     )
 
@@ -477,6 +529,22 @@ def _refuse_mail_enabled(group: dict[str, Any]) -> None:
     # "Working with groups"); the text is the one users report (microsoft-graph-docs#14827).
     if group.get("mailEnabled") and "Unified" not in (group.get("groupTypes") or []):
         raise bad_request("Cannot Update a mail-enabled security groups and or distribution list.")
+
+
+def _check_member(svc: Any, group: dict[str, Any], oid: str) -> None:
+    """The rules add_reference applies to a new member, for members@odata.bind."""
+    _refuse_mail_enabled(group)
+    target = _directory_object(svc, oid)
+    if target is None:
+        raise not_found(oid)
+    types = group.get("groupTypes") or []
+    if "DynamicMembership" in types:
+        raise bad_request(
+            "Insufficient privileges to complete the operation. Members of a dynamic "
+            "membership group cannot be added or removed manually."
+        )
+    if target["@odata.type"].endswith("group") and "Unified" in types:
+        raise bad_request("Nesting groups inside a Microsoft 365 group is not supported.")
 
 
 def add_reference(svc: Any, gid: str, oid: str, relation: str) -> None:

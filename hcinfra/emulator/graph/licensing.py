@@ -158,12 +158,34 @@ def _sku_view(svc: Any, sku: dict[str, Any], consumed: dict[str, int]) -> dict[s
     }
 
 
+SKU_FIELDS = {
+    "accountName",
+    "accountId",
+    "appliesTo",
+    "capabilityStatus",
+    "consumedUnits",
+    "id",
+    "prepaidUnits",
+    "servicePlans",
+    "skuId",
+    "skuPartNumber",
+    "subscriptionIds",
+}
+
+
 @router.add("GET", "/subscribedSkus", "skus.read")
 def list_skus(req: Req) -> Resp:
+    """Only $select is supported here (subscribedsku-list); the router refuses the rest."""
+    from hcinfra.emulator.graph.objects import shape
+    from hcinfra.emulator.graph.odata import context_fragment, parse_select
+
     svc = req.service
+    select = parse_select(req.query, SKU_FIELDS, "microsoft.graph.subscribedSku")
     consumed = consumed_units(svc)
-    value = [_sku_view(svc, s, consumed) for s in svc.store.values("sku")]
-    return Resp(200, {"@odata.context": context(req, "subscribedSkus"), "value": value})
+    views = [_sku_view(svc, s, consumed) for s in svc.store.values("sku")]
+    value = [shape(v, list(v), select) for v in views]
+    fragment = context_fragment("subscribedSkus", select)
+    return Resp(200, {"@odata.context": context(req, fragment), "value": value})
 
 
 @router.add("GET", "/subscribedSkus/{sid}", "skus.read")
@@ -233,12 +255,18 @@ def assign_group_license(req: Req, gid: str) -> Resp:
     doc["_licensedAt"] = now
     doc["_processedAt"] = now + _processing_ms(svc) / 1000
     svc.store.put("group", gid, doc)
+    # The page's answer carries the group's directory address in a Location header.
+    location = (
+        f"{req.base_url}/v2/{svc.tenant.tenant_id}/directoryObjects/{gid}"
+        "/Microsoft.DirectoryServices.Group"
+    )
     return Resp(
         202,
         {
             "@odata.context": context(req, "groups/$entity"),
             **shape(group_view(svc, doc), DEFAULT, None),
         },
+        {"Location": location},
     )
 
 

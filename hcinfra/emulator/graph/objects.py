@@ -8,7 +8,7 @@ from typing import Any
 
 from hcinfra.emulator.core.http import Req, Resp
 from hcinfra.emulator.graph.errors import bad_request, not_found
-from hcinfra.emulator.graph.odata import page, parse_select
+from hcinfra.emulator.graph.odata import context_fragment, page, parse_select, wants_count
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 REF_ID = re.compile(r"/(?:directoryObjects|users|groups)(?:/|\(')([^/')]+)'?\)?$")
@@ -81,8 +81,8 @@ def listing(
         if odata_type:
             item = {"@odata.type": odata_type, **item}
         value.append(item)
-    body: dict[str, Any] = {"@odata.context": context(req, fragment)}
-    if req.query.get("$count", "").lower() == "true":
+    body: dict[str, Any] = {"@odata.context": context(req, context_fragment(fragment, select))}
+    if wants_count(req.query, req.headers):
         body["@odata.count"] = len(docs)
     body["value"] = value
     if next_link:

@@ -1,256 +1,72 @@
-"""The OData query options Graph's directory supports: $filter, $select, $top, paging."""
+"""The OData query options of Graph's directory: $filter, $select, $orderby, $search, $count, $top.
+
+REF: https://learn.microsoft.com/en-us/graph/query-parameters
+REF: https://learn.microsoft.com/en-us/graph/aad-advanced-queries
+"""
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from hcinfra.emulator.graph.errors import GraphError, odata_bad_request
+from hcinfra.emulator.graph.capabilities import Ops
+from hcinfra.emulator.graph.errors import GraphError, bad_request, odata_bad_request
+from hcinfra.emulator.graph.filters import parse_filter
 
-TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)|(?P<punct>[(),:/])"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_.\-]*))"
-)
-COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
-ADVANCED_ONLY = {"ne", "not", "endswith"}
 MAX_TOP = 999
 SAFE = "$,()':"
+SEARCH_TERM = re.compile(r'\s*"(?P<prop>[^":]+):(?P<value>[^"]*)"\s*')
+WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def unsupported(prop: str, resource: str) -> GraphError:
-    """400 for a filter Graph does not support on that property."""
-    return GraphError(
-        400,
-        "Request_UnsupportedQuery",
-        f"Unsupported or invalid query filter clause specified for property '{prop}' of "
-        f"resource '{resource}'.",
-    )
-
-
-Predicate = Callable[[dict[str, Any]], bool]
-
-
-@dataclass
-class FilterSpec:
-    """Properties a resource can be filtered on, and whether the query is advanced."""
-
-    resource: str
-    properties: set[str]
-    advanced: bool
-
-
-class _Parser:
-    def __init__(self, text: str, spec: FilterSpec) -> None:
-        self.spec = spec
-        self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        text = text.strip()
-        while pos < len(text):
-            m = TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise odata_bad_request(f"Invalid filter clause: syntax error at position {pos}.")
-            kind = m.lastgroup or ""
-            self.tokens.append((kind, m.group(kind)))
-            pos = m.end()
-        self.i = 0
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self, expected: str | None = None) -> str:
-        tok = self.peek()
-        if tok is None or (expected is not None and tok[1].lower() != expected):
-            raise odata_bad_request(
-                f"Invalid filter clause: expected '{expected or 'a term'}' in $filter."
-            )
-        self.i += 1
-        return tok[1]
-
-    def parse(self) -> Predicate:
-        pred = self.or_expr()
-        if self.peek() is not None:
-            raise odata_bad_request(f"Invalid filter clause: unexpected '{self.peek()[1]}'.")  # type: ignore[index]
-        return pred
-
-    def or_expr(self) -> Predicate:
-        left = self.and_expr()
-        while (tok := self.peek()) and tok[1].lower() == "or":
-            self.take()
-            left = _either(left, self.and_expr())
-        return left
-
-    def and_expr(self) -> Predicate:
-        left = self.unary()
-        while (tok := self.peek()) and tok[1].lower() == "and":
-            self.take()
-            left = _both(left, self.unary())
-        return left
-
-    def unary(self) -> Predicate:
-        tok = self.peek()
-        if tok and tok[1].lower() == "not":
-            self.take()
-            self.need_advanced("not")
-            inner = self.unary()
-            return lambda d: not inner(d)
-        if tok and tok[1] == "(":
-            self.take("(")
-            inner = self.or_expr()
-            self.take(")")
-            return inner
-        return self.term()
-
-    def need_advanced(self, what: str) -> None:
-        if not self.spec.advanced:
-            raise GraphError(
-                400,
-                "Request_UnsupportedQuery",
-                f"Operator '{what}' is not supported because the required parameters might be "
-                "missing. Try adding $count=true query parameter and ConsistencyLevel:eventual "
-                "header. Refer to https://aka.ms/graph-docs/advanced-queries for more "
-                "information",
-            )
-
-    def prop(self) -> str:
-        name = self.take()
-        if name not in self.spec.properties:
-            raise unsupported(name, self.spec.resource)
-        return name
-
-    def literal(self) -> Any:
-        tok = self.peek()
-        if tok is None:
-            raise odata_bad_request("Invalid filter clause: a value is missing.")
-        self.i += 1
-        kind, text = tok
-        if kind == "str":
-            return text[1:-1].replace("''", "'")
-        if kind == "num":
-            return float(text) if "." in text else int(text)
-        low = text.lower()
-        if low in ("true", "false"):
-            return low == "true"
-        if low == "null":
-            return None
-        raise odata_bad_request(f"Invalid filter clause: '{text}' is not a literal.")
-
-    def term(self) -> Predicate:
-        tok = self.peek()
-        if tok and tok[1].lower() in ("startswith", "endswith"):
-            func = self.take().lower()
-            if func == "endswith":
-                self.need_advanced("endsWith")
-            self.take("(")
-            name = self.prop()
-            self.take(",")
-            value = self.literal()
-            self.take(")")
-            if not isinstance(value, str):
-                raise odata_bad_request(f"Invalid filter clause: {func} needs a string.")
-            needle = value.lower()
-            if func == "startswith":
-                return lambda d: str(d.get(name) or "").lower().startswith(needle)
-            return lambda d: str(d.get(name) or "").lower().endswith(needle)
-        name = self.prop()
-        nxt = self.peek()
-        if nxt and nxt[1] == "/":
-            return self.any_clause(name)
-        op = self.take().lower()
-        if op == "in":
-            self.take("(")
-            values = [self.literal()]
-            while (t := self.peek()) and t[1] == ",":
-                self.take(",")
-                values.append(self.literal())
-            self.take(")")
-            lowered = {_norm(v) for v in values}
-            return lambda d: _norm(d.get(name)) in lowered
-        if op not in COMPARISONS:
-            raise odata_bad_request(f"Invalid filter clause: unknown operator '{op}'.")
-        if op == "ne":
-            self.need_advanced("ne")
-        value = self.literal()
-        return _compare(name, op, value)
-
-    def any_clause(self, name: str) -> Predicate:
-        self.take("/")
-        func = self.take().lower()
-        if func not in ("any",):
-            raise unsupported(name, self.spec.resource)
-        self.take("(")
-        var = self.take()
-        self.take(":")
-        if self.take() != var:
-            raise odata_bad_request("Invalid filter clause: lambda variable mismatch.")
-        self.take("eq")
-        value = _norm(self.literal())
-        self.take(")")
-        return lambda d: any(_norm(v) == value for v in (d.get(name) or []))
-
-
-def _either(a: Predicate, b: Predicate) -> Predicate:
-    return lambda d: a(d) or b(d)
-
-
-def _both(a: Predicate, b: Predicate) -> Predicate:
-    return lambda d: a(d) and b(d)
-
-
-def _norm(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
-def _compare(name: str, op: str, value: Any) -> Predicate:
-    target = _norm(value)
-
-    def check(d: dict[str, Any]) -> bool:
-        actual = _norm(d.get(name))
-        if op == "eq":
-            return bool(actual == target)
-        if op == "ne":
-            return bool(actual != target)
-        if actual is None or target is None:
-            return False
-        return {
-            "gt": actual > target,
-            "ge": actual >= target,
-            "lt": actual < target,
-            "le": actual <= target,
-        }[op]
-
-    return check
-
-
-def parse_filter(text: str, spec: FilterSpec) -> Predicate:
-    """A predicate for a $filter expression, or a 400 in Graph's words."""
-    return _Parser(text, spec).parse()
+def unsupported_query(message: str) -> GraphError:
+    """400 Request_UnsupportedQuery."""
+    return GraphError(400, "Request_UnsupportedQuery", message)
 
 
 def is_advanced(query: dict[str, str], headers: dict[str, str]) -> bool:
     """True for an advanced query: ConsistencyLevel: eventual and $count=true."""
-    return (
-        headers.get("consistencylevel", "").lower() == "eventual"
-        and query.get("$count", "").lower() == "true"
-    )
+    return eventual(headers) and query.get("$count", "").lower() == "true"
+
+
+def eventual(headers: dict[str, str]) -> bool:
+    """True when the request carries ConsistencyLevel: eventual."""
+    return headers.get("consistencylevel", "").lower() == "eventual"
+
+
+def wants_count(query: dict[str, str], headers: dict[str, str]) -> bool:
+    """True when @odata.count belongs in the answer.
+
+    Without ConsistencyLevel, Graph silently ignores `$count=true` on directory objects.
+    """
+    return is_advanced(query, headers)
 
 
 def parse_select(query: dict[str, str], known: set[str], type_name: str) -> list[str] | None:
-    """The $select list, or None; unknown names are a 400."""
+    """The $select list with Graph's spelling of each name (matching ignores case), or None."""
     raw = query.get("$select")
     if not raw:
         return None
-    names = [n.strip() for n in raw.split(",") if n.strip()]
-    for name in names:
-        if name not in known:
+    by_lower = {k.lower(): k for k in known}
+    names = []
+    for name in (n.strip() for n in raw.split(",")):
+        if not name:
+            continue
+        if name.lower() not in by_lower:
             raise odata_bad_request(
                 "Parsing OData Select and Expand failed: Could not find a property named "
                 f"'{name}' on type '{type_name}'."
             )
+        names.append(by_lower[name.lower()])
     return names
+
+
+def context_fragment(entity_set: str, select: list[str] | None, entity: bool = False) -> str:
+    """`groups`, `groups(id,displayName)`, `groups/$entity` or `groups(id)/$entity`."""
+    base = f"{entity_set}({','.join(select)})" if select else entity_set
+    return f"{base}/$entity" if entity else base
 
 
 def parse_top(query: dict[str, str], default: int = 100) -> int:
@@ -294,11 +110,94 @@ def apply_filter(
     query: dict[str, str],
     headers: dict[str, str],
     resource: str,
-    filterable: set[str],
+    filterable: dict[str, Ops],
 ) -> list[dict[str, Any]]:
     """The documents a request's $filter keeps (all of them without one)."""
     text = query.get("$filter")
     if not text:
         return docs
-    pred = parse_filter(text, FilterSpec(resource, filterable, is_advanced(query, headers)))
+    pred = parse_filter(text, resource, filterable, is_advanced(query, headers))
     return [d for d in docs if pred(d)]
+
+
+def apply_orderby(
+    docs: list[dict[str, Any]],
+    query: dict[str, str],
+    headers: dict[str, str],
+    sortable: dict[str, bool],
+) -> list[dict[str, Any]]:
+    """Documents sorted by $orderby, refused where the directory cannot sort.
+
+    A property sorts by default or only in advanced queries; `$filter` (or `$search`) with
+    `$orderby` always needs an advanced query. The refusal's text is the message Graph sends
+    in practice; the pages name the rule, not the words.
+    """
+    raw = query.get("$orderby")
+    if not raw:
+        return docs
+    advanced = is_advanced(query, headers)
+    if ("$filter" in query or "$search" in query) and not advanced:
+        raise unsupported_query("Sorting not supported for current query.")
+    keys = []
+    for clause in raw.split(","):
+        parts = clause.split()
+        direction = parts[1].lower() if len(parts) == 2 else "asc"
+        if not parts or len(parts) > 2 or direction not in ("asc", "desc"):
+            raise odata_bad_request(f"Invalid $orderby clause '{clause.strip()}'.")
+        name = next((k for k in sortable if k.lower() == parts[0].lower()), None)
+        if name is None or (not sortable[name] and not advanced):
+            raise unsupported_query("Sorting not supported for current query.")
+        keys.append((name, direction == "desc"))
+    out = list(docs)
+    for name, desc in reversed(keys):
+        present = [d for d in out if d.get(name) is not None]
+        absent = [d for d in out if d.get(name) is None]
+        present.sort(key=lambda d, n=name: str(d[n]).lower(), reverse=desc)  # type: ignore[misc]
+        out = present + absent
+    return out
+
+
+def apply_search(
+    docs: list[dict[str, Any]],
+    query: dict[str, str],
+    headers: dict[str, str],
+    searchable: dict[str, bool],
+) -> list[dict[str, Any]]:
+    """Documents matching $search ("prop:value" terms joined by AND / OR).
+
+    Tokenized properties match a word that starts with the value; the others match from the
+    start of the value, as $filter startswith does. $search needs ConsistencyLevel: eventual.
+    """
+    raw = query.get("$search")
+    if raw is None:
+        return docs
+    if not eventual(headers):
+        raise unsupported_query(
+            "Request with $search query parameter only works through MSGraph with a special "
+            "request header: 'ConsistencyLevel: eventual'"
+        )
+    groups: list[list[tuple[str, str]]] = [[]]  # OR of ANDs
+    pos = 0
+    while True:
+        m = SEARCH_TERM.match(raw, pos)
+        prop = next((k for k in searchable if m and k.lower() == m["prop"].lower()), None)
+        if m is None or prop is None:
+            raise bad_request(f"Invalid $search expression '{raw}'.", "Request_UnsupportedQuery")
+        groups[-1].append((prop, m["value"].lower()))
+        pos = m.end()
+        if pos >= len(raw):
+            break
+        joiner, _, _ = raw[pos:].partition(" ")
+        if joiner.upper() not in ("AND", "OR"):
+            raise bad_request(f"Invalid $search expression '{raw}'.", "Request_UnsupportedQuery")
+        if joiner.upper() == "OR":
+            groups.append([])
+        pos += len(joiner) + 1
+
+    def hit(doc: dict[str, Any], prop: str, value: str) -> bool:
+        text = str(doc.get(prop) or "").lower()
+        if searchable[prop]:
+            return any(word.startswith(value) for word in WORD.findall(text))
+        return text.startswith(value)
+
+    return [d for d in docs if any(all(hit(d, p, v) for p, v in g) for g in groups)]

@@ -8,7 +8,15 @@ from hcinfra.emulator.core.http import Req, Resp, Route
 from hcinfra.emulator.core.seed import Seed
 from hcinfra.emulator.core.service import Service, ServiceError
 from hcinfra.emulator.core.tokens import GRAPH_AUDIENCE
-from hcinfra.emulator.graph import apps, batch, groups, licensing, teams, users  # noqa: F401
+from hcinfra.emulator.graph import (  # noqa: F401
+    apps,
+    batch,
+    counts,
+    groups,
+    licensing,
+    teams,
+    users,
+)
 from hcinfra.emulator.graph.errors import (
     GraphError,
     directory_denied,

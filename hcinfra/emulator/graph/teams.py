@@ -38,6 +38,7 @@ SPECIALIZATION = {
 }
 TEMPLATE_BIND = re.compile(r"teamsTemplates\('([^']+)'\)$")
 CHANNEL_FORBIDDEN = set("~#%&*{}+/\\:<>?|'\"")
+CHANNEL_FIELDS = {"displayName", "description", "membershipType", "isFavoriteByDefault"}
 TEAM_UPDATABLE = {
     "displayName",
     "description",
@@ -132,13 +133,15 @@ def _operation(
     return op_id
 
 
-def _accepted(team_id: str, op_id: str) -> Resp:
+def _accepted(team_id: str, op_id: str, content_type: str = "application/json") -> Resp:
+    # team-post answers application/json with no body; archive and unarchive text/plain.
     return Resp(
         202,
         None,
         {
             "Location": f"/teams('{team_id}')/operations('{op_id}')",
             "Content-Location": f"/teams('{team_id}')",
+            "Content-Type": content_type,
         },
     )
 
@@ -480,6 +483,11 @@ def create_channel(req: Req, tid: str) -> Resp:
     if team["isArchived"]:
         raise GraphError(403, "Forbidden", "The team is archived and cannot be modified.")
     body = require_object(req.json())
+    for key in body:
+        # Migration mode (@microsoft.graph.channelCreationMode) and channel members (private
+        # channels) are not served: refused, not ignored.
+        if key not in CHANNEL_FIELDS:
+            raise bad(f"Invalid property '{key}' in request.")
     taken = {c["displayName"].lower() for c in svc.store.values("channel") if c["teamId"] == tid}
     _check_channel_name(body.get("displayName"), taken)
     membership = body.get("membershipType", "standard")
@@ -509,7 +517,7 @@ def _set_archived(req: Req, tid: str, archived: bool) -> Resp:
     svc.store.put("team", tid, doc)
     ready = svc.now() + _op_ms(svc) / 1000
     kind = "archiveTeam" if archived else "unarchiveTeam"
-    return _accepted(tid, _operation(svc, tid, kind, ready))
+    return _accepted(tid, _operation(svc, tid, kind, ready), "text/plain")
 
 
 @router.add("POST", "/teams/{tid}/archive", "teams.write")

@@ -7,7 +7,8 @@ from typing import Any
 
 from hcinfra.emulator.core.http import Req, Resp
 from hcinfra.emulator.core.seed import Seed, stable_id
-from hcinfra.emulator.graph.errors import directory_denied, invalid_value, not_found
+from hcinfra.emulator.graph.capabilities import USER_FILTERS, USER_ORDERBY, USER_SEARCH
+from hcinfra.emulator.graph.errors import GraphError, directory_denied, invalid_value, not_found
 from hcinfra.emulator.graph.objects import (
     context,
     iso,
@@ -17,7 +18,13 @@ from hcinfra.emulator.graph.objects import (
     shape,
     visible,
 )
-from hcinfra.emulator.graph.odata import apply_filter, parse_select
+from hcinfra.emulator.graph.odata import (
+    apply_filter,
+    apply_orderby,
+    apply_search,
+    context_fragment,
+    parse_select,
+)
 from hcinfra.emulator.graph.permissions import ENABLE_DISABLE, ROUTE_PERMISSIONS
 from hcinfra.emulator.graph.router import router
 
@@ -47,24 +54,11 @@ SELECT_ONLY = [
     "proxyAddresses",
     "assignedPlans",
     "otherMails",
+    "city",
+    "postalCode",
+    "identities",
 ]
 KNOWN = set(DEFAULT) | set(SELECT_ONLY)
-FILTERABLE = {
-    "id",
-    "displayName",
-    "userPrincipalName",
-    "mail",
-    "mailNickname",
-    "accountEnabled",
-    "usageLocation",
-    "department",
-    "jobTitle",
-    "userType",
-    "givenName",
-    "surname",
-    "proxyAddresses",
-    "createdDateTime",
-}
 WRITABLE = {
     "accountEnabled",
     "usageLocation",
@@ -76,6 +70,8 @@ WRITABLE = {
     "mobilePhone",
     "officeLocation",
     "preferredLanguage",
+    "businessPhones",
+    "city",
 }
 
 
@@ -141,22 +137,48 @@ def _with_licenses(svc: Any, doc: dict[str, Any]) -> dict[str, Any]:
 def list_users(req: Req) -> Resp:
     svc = req.service
     now = svc.now()
-    docs = [u for u in svc.store.values("user") if visible(u, now)]
-    docs = apply_filter(docs, req.query, req.headers, "User", FILTERABLE)
+    docs = query_users(req, [u for u in svc.store.values("user") if visible(u, now)])
+    return listing(req, docs, "users", DEFAULT, KNOWN, TYPE)
+
+
+def query_users(req: Req, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The users a request's $search, $filter and $orderby keep, in order."""
+    svc = req.service
     select = parse_select(req.query, KNOWN, TYPE) or []
     if {"assignedLicenses", "licenseAssignmentStates"} & set(select):
         docs = [_with_licenses(svc, u) for u in docs]
-    return listing(req, docs, "users", DEFAULT, KNOWN, TYPE)
+    docs = [_with_identities(svc, u) for u in docs]
+    docs = apply_search(docs, req.query, req.headers, USER_SEARCH)
+    docs = apply_filter(docs, req.query, req.headers, "User", USER_FILTERS)
+    return apply_orderby(docs, req.query, req.headers, USER_ORDERBY)
+
+
+def _with_identities(svc: Any, doc: dict[str, Any]) -> dict[str, Any]:
+    # A member's sign-in identity is its UPN, issued by the tenant's initial domain.
+    identity = {
+        "signInType": "userPrincipalName",
+        "issuer": svc.tenant.domains[0],
+        "issuerAssignedId": doc["userPrincipalName"],
+    }
+    return {**doc, "identities": [identity]}
+
+
+@router.add("GET", "/me", "users.read")
+@router.add("PATCH", "/me")
+def me(req: Req) -> Resp:
+    """/me names the signed-in user; app-only callers have none (user-get, user-update)."""
+    raise GraphError(
+        400, "BadRequest", "/me request is only valid with delegated authentication flow."
+    )
 
 
 @router.add("GET", "/users/{ident}", "users.read")
 def read_user(req: Req, ident: str) -> Resp:
     svc = req.service
-    doc = _with_licenses(svc, get_user(svc, ident))
+    doc = _with_identities(svc, _with_licenses(svc, get_user(svc, ident)))
     select = parse_select(req.query, KNOWN, TYPE)
-    return Resp(
-        200, {"@odata.context": context(req, "users/$entity"), **shape(doc, DEFAULT, select)}
-    )
+    fragment = context_fragment("users", select, entity=True)
+    return Resp(200, {"@odata.context": context(req, fragment), **shape(doc, DEFAULT, select)})
 
 
 @router.add("PATCH", "/users/{ident}")
