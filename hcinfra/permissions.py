@@ -15,6 +15,7 @@ KIND_MODULES = (
     "security_group",
     "group_license",
     "shared_mailbox",
+    "mail_security_group",
     "team",
     "teams_policy",
     "group_policy_assignment",

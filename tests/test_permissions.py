@@ -15,6 +15,7 @@ def test_every_kind_declares_what_it_writes_with():
         "SecurityGroup",
         "GroupLicenseAssignment",
         "SharedMailbox",
+        "MailSecurityGroup",
         "Team",
         "TeamsPolicy",
         "GroupPolicyAssignment",

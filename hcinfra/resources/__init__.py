@@ -1,6 +1,7 @@
 """Resource kinds: one module per kind, each a Pulumi dynamic provider and its Resource.
 
-A large kind is a package instead (team/, shared_mailbox/, group_license/), its modules
+A large kind is a package instead (team/, shared_mailbox/, mail_security_group/,
+group_license/), its modules
 named for what they hold.
 
 The kinds load on first use: the audit commands and the network validator use this
@@ -16,6 +17,7 @@ _MODULES = {
     "DeploymentStamp": "deployment_stamp",
     "GroupLicenseAssignment": "group_license",
     "GroupPolicyAssignment": "group_policy_assignment",
+    "MailSecurityGroup": "mail_security_group",
     "PolicyPackageAssignment": "policy_package_assignment",
     "SecurityGroup": "security_group",
     "SharedMailbox": "shared_mailbox",
@@ -26,6 +28,7 @@ __all__ = [
     "DeploymentStamp",
     "GroupLicenseAssignment",
     "GroupPolicyAssignment",
+    "MailSecurityGroup",
     "PolicyPackageAssignment",
     "SecurityGroup",
     "SharedMailbox",
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from hcinfra.resources.deployment_stamp import DeploymentStamp
     from hcinfra.resources.group_license import GroupLicenseAssignment
     from hcinfra.resources.group_policy_assignment import GroupPolicyAssignment
+    from hcinfra.resources.mail_security_group import MailSecurityGroup
     from hcinfra.resources.policy_package_assignment import PolicyPackageAssignment
     from hcinfra.resources.security_group import SecurityGroup
     from hcinfra.resources.shared_mailbox import SharedMailbox

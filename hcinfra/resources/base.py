@@ -124,6 +124,16 @@ class KindProvider(ResourceProvider):
         """The tenant connection of this provider process."""
         return connection.connect()
 
+    def exchange(self, cmdlet: str, **parameters: Any) -> list[dict[str, Any]]:
+        """Run an Exchange cmdlet; each warning it writes goes to the engine's log too."""
+        import pulumi
+
+        result = self.connection().exchange.invoke(cmdlet, **parameters)
+        for warning in result.warnings:
+            log.warning("%s %s: %s", self.kind, cmdlet, warning)
+            pulumi.log.warn(f"{self.kind}: {cmdlet} warned: {warning}")
+        return result
+
     def call(self, action: Callable[[], R], *, writing: bool = True) -> R:
         """Run a tenant call; a refusal names the permissions this kind needs."""
         try:

@@ -224,10 +224,10 @@ class Recipients:
             raise errors.not_found(identity)
         if len(found) > 1:
             raise errors.ambiguous(identity)
-        group = self.store.peek("group", found[0]["id"]) if found[0]["kind"] == "group" else None
-        if group is not None and not group.get("mailEnabled"):
+        chosen = self.store.peek("group", found[0]["id"]) if found[0]["kind"] == "group" else None
+        if chosen is not None and not chosen.get("mailEnabled"):
             # Learn: delegates are mail-enabled security groups (docs/emulator.md, Evidence).
-            raise errors.not_mail_enabled(str(group.get("displayName")))
+            raise errors.not_mail_enabled(str(chosen.get("displayName")))
         return found[0]
 
     def sid(self, ref: Doc) -> str:

@@ -1,8 +1,11 @@
 """Who may use a shared mailbox: its FullAccess and SendAs grants, tracked by SID.
 
 Add/Get/Remove-MailboxPermission hold FullAccess, Add/Get/Remove-RecipientPermission
-SendAs. A principal is resolved to its SID by granting it (an existing grant is looked up);
-grants nobody declares are removed.
+SendAs. A principal is resolved to its key by granting it (an existing grant is looked up):
+its SID (UserSid, TrusteeSidString) where Exchange reports one, else the name Exchange shows
+for it (a group's display name, a user's UPN), which the same answer carries. Whether
+Exchange Online returns the SIDs is unverified (docs/emulator.md), so both work.
+Grants nobody declares are removed.
 """
 
 from __future__ import annotations
@@ -31,11 +34,11 @@ class MailboxAccess(KindProvider):
 
     # -- grants ----------------------------------------------------------------
     def _holders(self, guid: str, right: str) -> dict[str, str]:
-        """Explicit grants of one right: SID to the name Exchange shows."""
+        """Explicit grants of one right: key (SID, or the name shown) to the name shown."""
         noun, who, sid_key = RIGHTS[right]
-        rows = self.connection().exchange.invoke(f"Get-{noun}", Identity=guid)
+        rows = self.exchange(f"Get-{noun}", Identity=guid)
         return {
-            str(r[sid_key]): str(r[who])
+            _key(r, who, sid_key): str(r[who])
             for r in rows
             if r.get(who) != SELF
             and right in _rights(r)
@@ -71,15 +74,14 @@ class MailboxAccess(KindProvider):
     def _grant(self, guid: str, right: str, principal: str, auto_mapping: bool) -> str:
         """Add a grant; its holder's SID (an existing grant is looked up)."""
         noun, who, sid_key = RIGHTS[right]
-        exchange = self.connection().exchange
         extra: dict[str, Any] = {"Confirm": False}
         if right == FULL:
             extra = {"InheritanceType": "All", "AutoMapping": auto_mapping}
-        rows = exchange.invoke(
+        rows = self.exchange(
             f"Add-{noun}", Identity=guid, AccessRights=[right], **{who: principal}, **extra
         )
-        rows = rows or exchange.invoke(f"Get-{noun}", Identity=guid, **{who: principal})
-        return str(rows[0][sid_key])
+        rows = rows or self.exchange(f"Get-{noun}", Identity=guid, **{who: principal})
+        return _key(rows[0], who, sid_key)
 
     def _revoke(self, guid: str, right: str, shown: str) -> None:
         noun, who, _ = RIGHTS[right]
@@ -88,12 +90,18 @@ class MailboxAccess(KindProvider):
             args["InheritanceType"] = "All"
         log.info("removing %s of %s on shared mailbox %s", right, shown, guid)
         try:
-            self.connection().exchange.invoke(f"Remove-{noun}", **args)
+            self.exchange(f"Remove-{noun}", **args)
         except TenantError as err:
             if not err.not_found:
                 raise
             # A deleted principal shows as a bare SID that Exchange cannot resolve.
             pulumi.log.warn(f"SharedMailbox {guid}: could not remove {right} of {shown}")
+
+
+def _key(row: dict[str, Any], who: str, sid_key: str) -> str:
+    """A grant holder's key: its SID when the row has one, else the name shown, lower-cased."""
+    sid = row.get(sid_key)
+    return str(sid) if sid else str(row[who]).lower()
 
 
 def _true(value: Any) -> bool:

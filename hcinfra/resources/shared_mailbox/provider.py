@@ -121,9 +121,8 @@ class SharedMailboxProvider(MailboxAccess):
                 "for 30 days), or run Remove-Mailbox yourself."
             )
             return
-        exchange = self.connection().exchange
         try:
-            self.call(lambda: exchange.invoke("Remove-Mailbox", Identity=id_, Confirm=False))
+            self.call(lambda: self.exchange("Remove-Mailbox", Identity=id_, Confirm=False))
         except TenantError as err:
             if not err.not_found:
                 raise
@@ -135,7 +134,7 @@ class SharedMailboxProvider(MailboxAccess):
     # -- mailbox ---------------------------------------------------------------
     def _find(self, identity: str) -> dict[str, Any] | None:
         try:
-            found = self.connection().exchange.invoke("Get-Mailbox", Identity=identity)
+            found = self.exchange("Get-Mailbox", Identity=identity)
         except TenantError as err:
             if err.not_found:
                 return None
@@ -143,7 +142,7 @@ class SharedMailboxProvider(MailboxAccess):
         return found[0] if found else None
 
     def _new(self, inputs: SharedMailboxInputs) -> dict[str, Any]:
-        made = self.connection().exchange.invoke(
+        made = self.exchange(
             "New-Mailbox",
             Shared=True,
             Name=inputs.name,
@@ -157,12 +156,11 @@ class SharedMailboxProvider(MailboxAccess):
         self, rec: dict[str, Any], inputs: SharedMailboxInputs, known: dict[str, str], remap: bool
     ) -> dict[str, Any]:
         guid, uid = rec["Guid"], rec["ExternalDirectoryObjectId"]
-        exchange = self.connection().exchange
         display = inputs.display_name or inputs.name
         if rec.get("DisplayName") != display:
-            self.call(lambda: exchange.invoke("Set-Mailbox", Identity=guid, DisplayName=display))
+            self.call(lambda: self.exchange("Set-Mailbox", Identity=guid, DisplayName=display))
         if rec.get("RecipientTypeDetails") != SHARED:  # converted by hand: convert back
-            self.call(lambda: exchange.invoke("Set-Mailbox", Identity=guid, Type="Shared"))
+            self.call(lambda: self.exchange("Set-Mailbox", Identity=guid, Type="Shared"))
         # Exchange writes the linked user first; Graph sees it after replication.
         self.call(partial(until_found, partial(self._block, uid)))
         resolved = self._reconcile(guid, inputs, known, remap)

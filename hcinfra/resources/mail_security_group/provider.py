@@ -1,0 +1,125 @@
+"""MailSecurityGroup's dynamic provider: diff, create, read, update and delete the group."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
+
+from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import log
+from hcinfra.resources.mail_security_group.calls import CLOSED, KIND, GroupCalls
+from hcinfra.resources.mail_security_group.inputs import MailSecurityGroupInputs
+from hcinfra.resources.mail_security_group.permissions import PERMISSIONS
+
+
+class GroupConflict(Exception):
+    """The name or address belongs to a recipient this resource may not adopt."""
+
+
+class MailSecurityGroupProvider(GroupCalls):
+    """Dynamic provider of MailSecurityGroup."""
+
+    kind = "MailSecurityGroup"
+    inputs_model = MailSecurityGroupInputs
+    # Set-DistributionGroup as emulated cannot rename or readdress a group.
+    replace_on = ("name", "alias", "primary_smtp_address")
+    permissions = PERMISSIONS
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        base = super().diff(id_, olds, news)
+        # Membership opened, or the group shown in address lists, by hand is drift too.
+        opened = any(olds.get(k) not in (None, CLOSED) for k in ("join_restriction", "depart"))
+        hidden = olds.get("hidden") not in (None, bool(news.get("hidden_from_address_lists", True)))
+        changes = bool(base.changes) or opened or hidden
+        # Make the new group first: the mailbox grants move to it before the old one goes.
+        return DiffResult(changes=changes, replaces=base.replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props, MailSecurityGroupInputs)
+        address = inputs.primary_smtp_address
+        rec = self.call(partial(self._find, address))
+        if rec is None:
+            try:
+                rec = self.call(partial(self._new, inputs))
+            except TenantError as err:
+                # A retried New-DistributionGroup meets its own group: adopt it below.
+                rec = self.call(partial(self._find, address)) if err.status == 400 else None
+                if rec is None:
+                    raise
+                log.info("New-DistributionGroup refused (%s); %s exists: adopting", err, address)
+        _adoptable(rec, inputs)
+        return CreateResult(rec["Guid"], self._converge(rec, inputs))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        rec = self.call(partial(self._find, id_), writing=False)
+        if rec is None:
+            return ReadResult(None, {})
+        members = self.call(partial(self._members, id_), writing=False)
+        declared = {m.lower(): m for m in props.get("members") or []}
+        display = rec.get("DisplayName")
+        outs = {
+            **props,
+            "display_name": None
+            if props.get("display_name") is None and display == rec.get("Name")
+            else display,
+            "members": [declared.get(m, m) for m in members],
+            **_state(rec),
+        }
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(news, MailSecurityGroupInputs)
+        rec = self.call(partial(self._find, id_))
+        if rec is None:
+            raise GroupConflict(f"group {id_} is gone from Exchange; run `pulumi refresh`")
+        return UpdateResult(self._converge(rec, inputs))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            self.call(partial(self._remove, id_))
+        except TenantError as err:
+            if not err.not_found:
+                raise
+        pulumi.log.info(
+            f"MailSecurityGroup {props.get('primary_smtp_address')} ({id_}) removed; mailbox "
+            "rights granted to it no longer apply"
+        )
+
+    def _converge(self, rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> dict[str, Any]:
+        guid = rec["Guid"]
+        self._settle(rec, inputs)
+        have = self.call(partial(self._members, guid))
+        if have != sorted(m.lower() for m in inputs.members):
+            self.call(partial(self._set_members, guid, inputs.members))
+        return {
+            **inputs.model_dump(mode="json"),
+            "group_guid": guid,
+            "object_id": rec["ExternalDirectoryObjectId"],
+            "hidden": inputs.hidden_from_address_lists,
+            "join_restriction": CLOSED,
+            "depart": CLOSED,
+        }
+
+
+def _state(rec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "group_guid": rec["Guid"],
+        "object_id": rec["ExternalDirectoryObjectId"],
+        "hidden": rec.get("HiddenFromAddressListsEnabled"),
+        "join_restriction": rec.get("MemberJoinRestriction"),
+        "depart": rec.get("MemberDepartRestriction"),
+    }
+
+
+def _adoptable(rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> None:
+    """Refuse to adopt anything but the mail-enabled security group this resource declares."""
+    kind = rec.get("RecipientTypeDetails")
+    if kind != KIND or str(rec.get("Name", "")).lower() != inputs.name.lower():
+        raise GroupConflict(
+            f"{inputs.primary_smtp_address} belongs to a {kind} named '{rec.get('Name')}': a "
+            f"MailSecurityGroup adopts only a {KIND} named '{inputs.name}', so nothing was "
+            "changed. Choose another address, or declare the group's name to adopt it."
+        )
