@@ -139,10 +139,10 @@ def _live_policies(
     snap: Snapshot, group_id: str, ranked_ids: list[str]
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    mine = [a for a in snap.assignments if str(a.get("GroupId", "")).lower() == group_id]
+    mine = [a for a in snap.assignments if policy_ranks.group_of(a) == group_id]
     for a in mine:
-        policy_type = str(a.get("PolicyType"))
-        entry: dict[str, Any] = {"policy_name": str(a.get("PolicyName", "")).removeprefix("Tag:")}
+        policy_type = str(a.get("policyType"))
+        entry: dict[str, Any] = {"policy_name": policy_ranks.policy_of(a)}
         if group_id in ranked_ids:
             at = ranked_ids.index(group_id)
             peers = Peers.of([g for g in ranked_ids if g != group_id], at + 1)

@@ -1,6 +1,10 @@
 """TenantBaseline: the tenant-wide Teams policies every site refers to by name.
 
-One stack owns these, so two site stacks can never fight over a tenant-wide object.
+One stack owns these, so two site stacks can never fight over a tenant-wide object. They
+are the network's secure-messaging and app setup policies, and the policies of each
+healthcare package a site's role holds: applying a package is unsupported app-only, so
+hcinfra declares the package's policies itself (see resources/healthcare_packages.py),
+under the package's name as Microsoft names them, and sites assign them per type.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from typing import Any
 import pulumi
 
 from hcinfra.network.model import Network
-from hcinfra.resources import TeamsPolicy
+from hcinfra.network.plan import plan_site
+from hcinfra.resources import TeamsPolicy, healthcare_packages
 
 
 @dataclass
@@ -25,6 +30,7 @@ class TenantBaseline(pulumi.ComponentResource):
     """The secure-messaging and clinical app setup policies of a hospital network."""
 
     policies: pulumi.Output[dict[str, str]]
+    package_policies: pulumi.Output[dict[str, dict[str, str]]]  # package → type → identity
 
     def __init__(
         self, name: str, args: TenantBaselineArgs, opts: pulumi.ResourceOptions | None = None
@@ -54,5 +60,28 @@ class TenantBaseline(pulumi.ComponentResource):
                 opts=child,
             )
         identities: dict[str, Any] = {t: policy.identity for t, policy in made.items()}
+        packaged: dict[str, Any] = {}
+        for package in packages_of(args.network):
+            packaged[package] = {
+                policy_type: TeamsPolicy(
+                    f"{name}-{package}-{policy_type}",
+                    policy_type=policy_type,
+                    name=package,
+                    settings=healthcare_packages.policy_settings(package, policy_type),
+                    opts=child,
+                ).identity
+                for policy_type in healthcare_packages.POLICY_TYPES
+            }
         self.policies = pulumi.Output.from_input(identities)
-        self.register_outputs({"policies": self.policies})
+        self.package_policies = pulumi.Output.from_input(packaged)
+        self.register_outputs(
+            {"policies": self.policies, "package_policies": self.package_policies}
+        )
+
+
+def packages_of(network: Network) -> list[str]:
+    """The healthcare packages any site's role holds, in catalogue order."""
+    held = {
+        g.package for s in network.sites for g in plan_site(network, s.code).groups if g.package
+    }
+    return [p for p in healthcare_packages.PACKAGES if p in held]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hcinfra.resources import healthcare_packages
 from hcinfra.resources.teams_apps import catalog_names
 
 # Part numbers of the SKUs hospitals license (Microsoft's licensing service plan reference).
@@ -15,16 +16,9 @@ SKUS: dict[str, str] = {
     "SPE_E5": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",  # Microsoft 365 E5
 }
 TEMPLATES = ("standard", "healthcareWard", "healthcareHospital")
-PACKAGES = ("Healthcare_ClinicalWorker", "Healthcare_InformationWorker", "Healthcare_PatientRoom")
-# The policy types each healthcare package assigns (all three hold the same six).
-PACKAGE_POLICY_TYPES = (
-    "TeamsAppSetupPolicy",
-    "TeamsCallingPolicy",
-    "TeamsChannelsPolicy",
-    "TeamsMeetingBroadcastPolicy",
-    "TeamsMeetingPolicy",
-    "TeamsMessagingPolicy",
-)
+PACKAGES = healthcare_packages.PACKAGES
+# The policy types each healthcare package assigns (all three hold the same five).
+PACKAGE_POLICY_TYPES = healthcare_packages.POLICY_TYPES
 # New-CsGroupPolicyAssignment: a policy type can be assigned to at most 64 groups.
 MAX_GROUPS_PER_POLICY_TYPE = 64
 

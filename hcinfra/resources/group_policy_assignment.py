@@ -9,9 +9,13 @@ a declared rank past the end is reported as declared while the group is last. Wi
 `ranked_with` (the other groups of its precedence list, in order), the rank is the
 group's place among them (see policy_ranks), which parallel sites cannot disturb.
 
-The PATCH that assigns is idempotent, so a create retried after a lost answer is
+REF: https://learn.microsoft.com/powershell/module/microsoftteams/new-csgrouppolicyassignment
+On the wire (docs/emulator.md, "Evidence"): PUT creates, PATCH updates and DELETE removes
+`/Skype.Policy/groupPolicyAssignments/{groupId}/policyTypes/{policyType}`, with the body
+`{"policyName", "priority"}`; lists answer camelCase keys. A create retried after a lost
+answer meets an existing assignment (409) and updates it instead, so retries are
 harmless; a group created moments ago may still be unknown to Teams (404), which is
-waited out.
+waited out. No write's answer body is relied on: the list is read back after writing.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pydantic import Field, field_validator, model_validator
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import policy_ranks
 from hcinfra.resources.base import Inputs, KindProvider, log, until_found
-from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers
+from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers, order
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
 
@@ -103,18 +107,38 @@ def read_assignment(
     return doc
 
 
+def _exists_already(err: TenantError) -> bool:
+    """A create refused because the group holds an assignment of the type already."""
+    return err.status == 409 or (err.status == 400 and "already" in err.message.lower())
+
+
 def assign(
-    provider: KindProvider, group_id: str, policy_type: str, policy_name: str, rank: int
-) -> dict[str, Any]:
-    """Assign a policy to a group at a rank, waiting for a new group to reach Teams."""
+    provider: KindProvider,
+    group_id: str,
+    policy_type: str,
+    policy_name: str,
+    rank: int,
+    exists: bool = False,
+) -> None:
+    """Assign a policy to a group at a rank: PATCH when it holds one, else PUT."""
     teams = provider.connection().teams
     path = assignment_path(group_id, policy_type)
-    body = {"PolicyName": policy_name, "Rank": rank}
-    # A group created moments ago is unknown to Teams for a while: 404 until replicated.
-    doc: dict[str, Any] = provider.call(
-        lambda: until_found(lambda: teams.call("PATCH", path, body))
-    )
-    return doc
+    body = {"policyName": policy_name, "priority": rank}
+    if exists:
+        try:
+            provider.call(lambda: teams.call("PATCH", path, body))
+            return
+        except TenantError as err:
+            if not err.not_found:
+                raise  # removed since it was listed: create it below
+    try:
+        # A group created moments ago is unknown to Teams for a while: 404 until replicated.
+        provider.call(lambda: until_found(lambda: teams.call("PUT", path, body)))
+    except TenantError as err:
+        if not _exists_already(err):
+            raise
+        # Ours from a create whose answer was lost, or assigned meanwhile: update it.
+        provider.call(lambda: teams.call("PATCH", path, body))
 
 
 def unassign(provider: KindProvider, group_id: str, policy_type: str) -> None:
@@ -142,32 +166,38 @@ def place(
     rank: int,
     ranked_with: list[str],
 ) -> dict[str, dict[str, Any]]:
-    """Assign each type's policy to the group: at `rank`, or at its place among peers.
+    """Assign each type's policy to the group, at `rank` or at its place among peers.
 
     Ranked with peers, the service position is worked out from the current list and
     checked afterwards: another site inserting at the same moment can shift it, and
-    the next attempt places it again.
+    the next attempt places it again. Returns each type's assignment as listed after.
     """
-    if not ranked_with:
-        return {t: assign(provider, group_id, t, name, rank) for t, name in policies.items()}
-    peers = Peers.of(ranked_with, rank)
-    docs: dict[str, dict[str, Any]] = {}
+    peers = Peers.of(ranked_with, rank) if ranked_with else None
     pending = set(policies)
     current = listed(provider)
     for _ in range(5):
         for policy_type in sorted(pending):
-            at = policy_ranks.placement(policy_ranks.order(current, policy_type), group_id, peers)
-            docs[policy_type] = assign(provider, group_id, policy_type, policies[policy_type], at)
+            ids = policy_ranks.order(current, policy_type)
+            at = policy_ranks.placement(ids, group_id, peers) if peers else rank
+            assign(provider, group_id, policy_type, policies[policy_type], at, group_id in ids)
         current = listed(provider)
-        pending = {
-            t
-            for t in policies
-            if policy_ranks.misplaced(policy_ranks.order(current, t), group_id, peers)
-        }
+        pending = (
+            {t for t in policies if policy_ranks.misplaced(order(current, t), group_id, peers)}
+            if peers
+            else set()
+        )
         if not pending:
-            return docs
-    log.warning("group %s: %s still misplaced among its peers", group_id, sorted(pending))
-    return docs
+            break
+    else:
+        log.warning("group %s: %s still misplaced among its peers", group_id, sorted(pending))
+    return {
+        t: next((d for d in current if _is(d, group_id, t)), {"policyName": policies[t]})
+        for t in policies
+    }
+
+
+def _is(doc: dict[str, Any], group_id: str, policy_type: str) -> bool:
+    return policy_ranks.group_of(doc) == group_id and doc.get("policyType") == policy_type
 
 
 def rank_drift(
@@ -255,10 +285,10 @@ class GroupPolicyAssignmentProvider(KindProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         group_id, _, policy_type = id_.partition("/")
         current = listed(self, policy_type)
-        doc = next((d for d in current if str(d.get("GroupId", "")).lower() == group_id), None)
+        doc = next((d for d in current if _is(d, group_id, policy_type)), None)
         if doc is None:
             return ReadResult(None, {})  # gone: the engine drops it from state
-        actual = int(doc.get("Rank", 0))
+        actual = policy_ranks.priority_of(doc)
         declared = int(props.get("rank") or actual)
         ranked_with = [p.lower() for p in props.get("ranked_with") or []]
         rank, drift = rank_drift(policy_type, group_id, declared, ranked_with, current)
@@ -266,7 +296,7 @@ class GroupPolicyAssignmentProvider(KindProvider):
             **props,
             "group_id": group_id,
             "policy_type": policy_type,
-            "policy_name": same_name(props.get("policy_name"), doc.get("PolicyName")),
+            "policy_name": same_name(props.get("policy_name"), policy_ranks.policy_of(doc)),
             "rank": rank,
             "ranked_with": ranked_with,
             "service_rank": actual,
@@ -298,7 +328,7 @@ class GroupPolicyAssignmentProvider(KindProvider):
 
 
 def _outputs(inputs: GroupPolicyAssignmentInputs, doc: dict[str, Any]) -> dict[str, Any]:
-    return {**inputs.model_dump(mode="json"), "service_rank": doc.get("Rank"), "drift": ""}
+    return {**inputs.model_dump(mode="json"), "service_rank": doc.get("priority"), "drift": ""}
 
 
 class GroupPolicyAssignment(Resource):

@@ -1,11 +1,17 @@
 """PolicyPackageAssignment: a Teams policy package (e.g. Healthcare_ClinicalWorker) for a group.
 
-Grant-CsGroupPolicyPackageAssignment amounts to assigning each of the package's policies
-to the group at one rank; this kind does exactly that, so it reads and repairs each
-policy type on its own. Refresh reports `drift` per policy type (re-pointed to another
-policy, moved to another rank, removed), and any drift makes the next `up` reassign.
-With `ranked_with`, the rank is the group's place among those peer groups in every
-type's list (see policy_ranks), as for GroupPolicyAssignment.
+Microsoft documents the *PolicyPackage* cmdlets as unsupported with app-only sign-in
+(https://learn.microsoft.com/microsoftteams/teams-powershell-application-authentication),
+and hcinfra runs app-only, so this kind never calls the package service. What
+Grant-CsGroupPolicyPackageAssignment amounts to, assigning each of the package's
+policies to the group at one rank, it does with group policy assignments. The policies
+themselves (named after the package, as Microsoft names them) are TeamsPolicy instances
+that the tenant baseline declares from `healthcare_packages`; they must exist first.
+
+It reads and repairs each policy type on its own. Refresh reports `drift` per policy
+type (re-pointed to another policy, moved, removed), and any drift makes the next `up`
+reassign. With `ranked_with`, the rank is the group's place among those peer groups in
+every type's list (see policy_ranks), as for GroupPolicyAssignment.
 
 Destroy removes only the assignments that still point at the package's policies: one
 that someone re-pointed to another policy is theirs now, and is left (and logged).
@@ -14,16 +20,14 @@ that someone re-pointed to another policy is theirs now, and is left (and logged
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import CheckError, KindProvider, log
+from hcinfra.resources import healthcare_packages, policy_ranks
+from hcinfra.resources.base import KindProvider, log
 from hcinfra.resources.group_policy_assignment import (
     RankedGroupInputs,
     listed,
@@ -34,13 +38,7 @@ from hcinfra.resources.group_policy_assignment import (
 )
 from hcinfra.resources.teams_policy import PERMISSIONS
 
-PACKAGES = "/Teams.VerticalPackaging/package"
-# Checked against when the tenant cannot be asked (no connection yet, or no role).
-HEALTHCARE_PACKAGES = (
-    "Healthcare_ClinicalWorker",
-    "Healthcare_InformationWorker",
-    "Healthcare_PatientRoom",
-)
+HEALTHCARE_PACKAGES = healthcare_packages.PACKAGES
 
 
 class PolicyPackageAssignmentInputs(RankedGroupInputs):
@@ -48,14 +46,32 @@ class PolicyPackageAssignmentInputs(RankedGroupInputs):
 
     package: str = Field(min_length=1, max_length=256)
 
+    @field_validator("package")
+    @classmethod
+    def _package(cls, value: str) -> str:
+        if value in HEALTHCARE_PACKAGES:
+            return value
+        close = [k for k in HEALTHCARE_PACKAGES if k.lower() == value.lower()]
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise ValueError(
+            f"unknown package '{value}': {hint}known: {', '.join(HEALTHCARE_PACKAGES)}"
+        )
 
-def expected_policies(package: dict[str, Any]) -> dict[str, str]:
-    """Policy type → instance name, from a package as the service lists it."""
-    out: dict[str, str] = {}
-    for policy_type, policy in (package.get("Policies") or {}).items():
-        identity = str((policy or {}).get("Identity") or package.get("Name"))
-        out[policy_type] = identity.removeprefix("Tag:")
-    return dict(sorted(out.items()))
+
+def expected_policies(package: str) -> dict[str, str]:
+    """Policy type → instance name of a package's policies."""
+    return dict(sorted(healthcare_packages.policy_names(package).items()))
+
+
+class PackagePolicyMissing(TenantError):
+    """A package policy the tenant baseline should have made is not there."""
+
+    def describe(self) -> str:
+        return (
+            f"{self.message}: the package's policies are TeamsPolicy instances the tenant "
+            "baseline declares (deploy the `tenant` stack first; `hcinfra sites up` does). "
+            f"({self.service} answered {self.status} {self.code})"
+        )
 
 
 class PolicyPackageAssignmentProvider(KindProvider):
@@ -66,30 +82,22 @@ class PolicyPackageAssignmentProvider(KindProvider):
     replace_on = ("group_id", "package")
     permissions = PERMISSIONS
 
-    def check_more(self, inputs: PolicyPackageAssignmentInputs) -> None:
-        known = self._package_names()
-        if inputs.package not in known:
-            close = [k for k in known if k.lower() == inputs.package.lower()]
-            hint = f"did you mean {close[0]}? " if close else ""
-            raise CheckError(
-                [
-                    (
-                        "package",
-                        f"unknown package '{inputs.package}': {hint}known: {', '.join(known)}",
-                    )
-                ]
-            )
-
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(_id, olds, news)
-        if result.changes or not olds.get("drift"):
+        if result.changes:
             return result
-        # Drift lives in outputs (per policy type), not in the inputs the base compares.
-        return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        held = set((olds.get("package_policies") or {}).items())
+        if olds.get("drift") or (
+            news.get("package") in HEALTHCARE_PACKAGES
+            and held != set(expected_policies(str(news["package"])).items())
+        ):
+            # Drift, or a package whose policy types changed: both live in outputs.
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, PolicyPackageAssignmentInputs)
-        expected = self._expected(inputs.package)
+        expected = expected_policies(inputs.package)
         policies = self._apply(inputs, expected)
         return CreateResult(
             f"{inputs.group_id}/{inputs.package}", self._outputs(inputs, expected, policies)
@@ -99,12 +107,11 @@ class PolicyPackageAssignmentProvider(KindProvider):
         group_id, _, package = id_.partition("/")
         rank = int(props.get("rank") or 1)
         ranked_with = [p.lower() for p in props.get("ranked_with") or []]
-        try:
-            expected = self._expected(package)
-        except TenantError as err:
-            if not err.not_found or not props.get("package_policies"):
-                raise
-            expected = dict(props["package_policies"])  # the package left the tenant's list
+        expected = (
+            expected_policies(package)
+            if package in HEALTHCARE_PACKAGES
+            else dict(props.get("package_policies") or {})
+        )
         policies: dict[str, dict[str, Any]] = {}
         drift: dict[str, str] = {}
         current = listed(self)  # every type in one call
@@ -113,8 +120,7 @@ class PolicyPackageAssignmentProvider(KindProvider):
                 (
                     d
                     for d in current
-                    if d.get("PolicyType") == policy_type
-                    and str(d.get("GroupId", "")).lower() == group_id
+                    if d.get("policyType") == policy_type and policy_ranks.group_of(d) == group_id
                 ),
                 None,
             )
@@ -122,10 +128,11 @@ class PolicyPackageAssignmentProvider(KindProvider):
                 drift[policy_type] = f"not assigned (expected {name} at rank {rank})"
                 continue
             shown, moved = rank_drift(policy_type, group_id, rank, ranked_with, current)
-            policies[policy_type] = {"policy_name": doc.get("PolicyName"), "rank": shown}
+            holder = policy_ranks.policy_of(doc)
+            policies[policy_type] = {"policy_name": holder, "rank": shown}
             problems = []
-            if str(doc.get("PolicyName", "")).lower() != name.lower():
-                problems.append(f"assigned {doc.get('PolicyName')} instead of {name}")
+            if holder.lower() != name.lower():
+                problems.append(f"assigned {holder} instead of {name}")
             if moved:
                 problems.append(moved)
             if problems:
@@ -146,20 +153,31 @@ class PolicyPackageAssignmentProvider(KindProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self.parse(news, PolicyPackageAssignmentInputs)
-        expected = self._expected(inputs.package)
+        expected = expected_policies(inputs.package)
+        # Types an earlier version of the package held and this one does not.
+        dropped = {
+            t: n for t, n in (olds.get("package_policies") or {}).items() if t not in expected
+        }
+        self._remove(inputs.group_id, inputs.package, dropped)
         policies = self._apply(inputs, expected)
         return UpdateResult(self._outputs(inputs, expected, policies))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         group_id, _, package = id_.partition("/")
         expected: dict[str, str] = dict(props.get("package_policies") or {})
-        if not expected:
-            expected = self._expected(package)
-        for policy_type, name in expected.items():
+        if not expected and package in HEALTHCARE_PACKAGES:
+            expected = expected_policies(package)
+        self._remove(group_id, package, expected)
+        pulumi.log.info(f"policy package {package} removed from group {group_id}")
+
+    # -- helpers -----------------------------------------------------------------
+    def _remove(self, group_id: str, package: str, policies: dict[str, str]) -> None:
+        """Unassign the package's policies that still point at the package."""
+        for policy_type, name in policies.items():
             doc = read_assignment(self, group_id, policy_type)
             if doc is None:
                 continue
-            holder = str(doc.get("PolicyName", ""))
+            holder = policy_ranks.policy_of(doc)
             if holder.lower() != name.lower():
                 message = (
                     f"{policy_type} of group {group_id} now points at {holder}, not at "
@@ -169,32 +187,19 @@ class PolicyPackageAssignmentProvider(KindProvider):
                 pulumi.log.warn(message)
                 continue
             unassign(self, group_id, policy_type)
-        pulumi.log.info(f"policy package {package} removed from group {group_id}")
-
-    # -- helpers -----------------------------------------------------------------
-    def _package_names(self) -> list[str]:
-        try:
-            teams = self.connection().teams
-            listed = self.call(lambda: teams.call("GET", PACKAGES), writing=False)
-        except (TenantError, MissingSettings, httpx.HTTPError) as err:
-            # Check may run before the tenant is reachable: fall back to the known ones.
-            log.info("cannot list the tenant's policy packages (%s); using the known ones", err)
-            return list(HEALTHCARE_PACKAGES)
-        return [str(p.get("Name")) for p in listed or [] if p.get("Name")]
-
-    def _expected(self, package: str) -> dict[str, str]:
-        teams = self.connection().teams
-        doc = self.call(lambda: teams.call("GET", f"{PACKAGES}/{quote(package)}"), writing=False)
-        return expected_policies(doc)
 
     def _apply(
         self, inputs: PolicyPackageAssignmentInputs, expected: dict[str, str]
     ) -> dict[str, dict[str, Any]]:
-        docs = place(self, inputs.group_id, expected, inputs.rank, inputs.ranked_with)
-        return {
-            t: {"policy_name": doc.get("PolicyName"), "rank": inputs.rank}
-            for t, doc in docs.items()
-        }
+        try:
+            place(self, inputs.group_id, expected, inputs.rank, inputs.ranked_with)
+        except TenantError as err:
+            if err.status == 400 and "does not exist" in err.message:
+                raise PackagePolicyMissing(
+                    err.service, err.status, err.code, err.message, err.request_id
+                ) from None
+            raise
+        return {t: {"policy_name": name, "rank": inputs.rank} for t, name in expected.items()}
 
     def _outputs(
         self,

@@ -16,8 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# The Teams admin service's group policy assignments, one list per policy type.
+# The Teams admin service's group policy assignments, one list per policy type. Answers
+# carry camelCase keys, which Microsoft's own client reads case-sensitively.
 ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments"
+
+
+def group_of(doc: dict[str, Any]) -> str:
+    """The group id of an assignment as listed, lower-cased."""
+    return str(doc.get("groupId", "")).lower()
+
+
+def policy_of(doc: dict[str, Any]) -> str:
+    """The policy name of an assignment as listed, without a Tag: prefix."""
+    name = str(doc.get("policyName") or "")
+    return name[4:] if name.lower().startswith("tag:") else name
+
+
+def priority_of(doc: dict[str, Any]) -> int:
+    """The assignment's position in its type's list (1 first)."""
+    return int(doc.get("priority") or 0)
 
 
 @dataclass(frozen=True)
@@ -36,9 +53,9 @@ class Peers:
 
 def order(listed: list[dict[str, Any]], policy_type: str) -> list[str]:
     """Group ids holding `policy_type`, first rank first."""
-    docs = [d for d in listed if d.get("PolicyType", policy_type) == policy_type]
-    docs.sort(key=lambda d: int(d.get("Rank", 0)))
-    return [str(d.get("GroupId", "")).lower() for d in docs]
+    docs = [d for d in listed if d.get("policyType", policy_type) == policy_type]
+    docs.sort(key=priority_of)
+    return [group_of(d) for d in docs]
 
 
 def placement(listed: list[str], group: str, peers: Peers) -> int:

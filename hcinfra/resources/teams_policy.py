@@ -1,4 +1,4 @@
-"""TeamsPolicy: a custom Teams messaging or app setup policy (the `Tag:<name>` instance).
+"""TeamsPolicy: a custom Teams policy instance (`Tag:<name>`) of one of six policy types.
 
 Settings are typed per policy type and named as the MicrosoftTeams cmdlets name them
 (AllowGiphy, ReadReceiptsEnabledType…), so a misspelt or mistyped setting fails at
@@ -13,7 +13,7 @@ policy holds no user data); the service refuses while a group or user still has 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import pulumi
@@ -23,169 +23,26 @@ from msgraph.generated.app_catalogs.teams_apps.teams_apps_request_builder import
     TeamsAppsRequestBuilder,
 )
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic import Field, StrictBool, ValidationError, ValidationInfo, field_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, ValidationInfo, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import teams_apps
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log
+from hcinfra.resources.teams_policy_settings import (
+    AnySettings,
+    ChannelsPolicySettings,
+    PolicySettings,
+    PolicyType,
+    service_settings,
+    validate_settings,
+)
 
-PolicyType = Literal["TeamsMessagingPolicy", "TeamsAppSetupPolicy"]
 TEAMS_ADMIN = Grants(directory_roles=("Teams Administrator",))
 # What every Teams admin service kind needs (the assignment kinds share it).
 PERMISSIONS = Permissions(read=TEAMS_ADMIN, write=TEAMS_ADMIN)
 # TeamsPolicy also reads the tenant's app catalog, for apps whose ids are unpublished.
 _WITH_CATALOG = Grants(graph=("AppCatalog.Read.All",), directory_roles=TEAMS_ADMIN.directory_roles)
 POLICY_PERMISSIONS = Permissions(read=_WITH_CATALOG, write=_WITH_CATALOG)
-# Lists of apps in app setup policies; pinned ones carry an Order as well as an Id.
-APP_LISTS = ("AppPresetList", "AppPresetMeetingList")
-PINNED_LISTS = ("PinnedAppBarApps", "PinnedMessageBarApps", "PinnedCallingBarApps")
-
-
-class PolicySettings(Inputs):
-    """Settings every managed policy type has; None leaves a setting unmanaged."""
-
-    Description: str | None = Field(None, max_length=1024)
-
-    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
-        """The declared settings as the service takes them."""
-        return self.model_dump(mode="json", exclude_none=True)
-
-    def apps(self) -> list[str]:
-        """Every app the settings name (none for most policy types)."""
-        return []
-
-
-class MessagingPolicySettings(PolicySettings):
-    """TeamsMessagingPolicy settings (Set-CsTeamsMessagingPolicy names and values)."""
-
-    AllowPriorityMessages: StrictBool | None = None
-    ReadReceiptsEnabledType: Literal["UserPreference", "Everyone", "None"] | None = None
-    AllowUserChat: StrictBool | None = None
-    AllowUserEditMessage: StrictBool | None = None
-    AllowUserDeleteMessage: StrictBool | None = None
-    AllowUserDeleteChat: StrictBool | None = None
-    AllowOwnerDeleteMessage: StrictBool | None = None
-    AllowRemoveUser: StrictBool | None = None
-    AllowGiphy: StrictBool | None = None
-    GiphyRatingType: Literal["Strict", "Moderate", "NoRestriction"] | None = None
-    AllowMemes: StrictBool | None = None
-    AllowStickers: StrictBool | None = None
-    AllowUrlPreviews: StrictBool | None = None
-    AllowImmersiveReader: StrictBool | None = None
-    AllowUserTranslation: StrictBool | None = None
-    AllowVideoMessages: StrictBool | None = None
-    AudioMessageEnabledType: Literal["ChatsAndChannels", "ChatsOnly", "Disabled"] | None = None
-    AllowChatWithGroup: StrictBool | None = None
-
-
-class AppSetupPolicySettings(PolicySettings):
-    """TeamsAppSetupPolicy settings; apps by catalogue name (teams_apps) or app id."""
-
-    PinnedAppBarApps: list[str] | None = None
-    AppPresetList: list[str] | None = None
-    AllowUserPinning: StrictBool | None = None
-    AllowSideLoading: StrictBool | None = None
-
-    @field_validator("PinnedAppBarApps", "AppPresetList")
-    @classmethod
-    def _apps(cls, refs: list[str] | None) -> list[str] | None:
-        if refs is None:
-            return None
-        names, problems = [], []
-        for ref in refs:
-            try:
-                names.append(teams_apps.canonical(ref))
-            except teams_apps.UnknownApp as err:
-                problems.append(str(err))
-        if problems:
-            raise ValueError("; ".join(problems))
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"each app may appear once; repeated: {', '.join(repeated)}")
-        return names
-
-    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
-        """Apps become {Id} objects; pinned ones {Id, Order} in the declared order."""
-        out = super().body()
-        if self.PinnedAppBarApps is not None:
-            out["PinnedAppBarApps"] = [
-                {"Id": teams_apps.app_id(n, looked_up), "Order": i}
-                for i, n in enumerate(self.PinnedAppBarApps, start=1)
-            ]
-        if self.AppPresetList is not None:
-            out["AppPresetList"] = [
-                {"Id": teams_apps.app_id(n, looked_up)} for n in self.AppPresetList
-            ]
-        return out
-
-    def apps(self) -> list[str]:
-        """Every app the settings name."""
-        return [*(self.PinnedAppBarApps or []), *(self.AppPresetList or [])]
-
-
-SETTINGS: dict[str, type[PolicySettings]] = {
-    "TeamsMessagingPolicy": MessagingPolicySettings,
-    "TeamsAppSetupPolicy": AppSetupPolicySettings,
-}
-
-
-def validate_settings(policy_type: str, raw: Any) -> PolicySettings:
-    """The settings checked against the type's model; every problem named by its setting."""
-    model = SETTINGS[policy_type]
-    if not isinstance(raw, Mapping):
-        raise ValueError("settings must be a mapping of setting name to value")
-    known = model.model_fields
-    errors: list[InitErrorDetails] = [
-        InitErrorDetails(
-            type=PydanticCustomError(
-                "unknown_setting", "{msg}", {"msg": _unknown(policy_type, str(key), list(known))}
-            ),
-            loc=(str(key),),
-            input=value,
-        )
-        for key, value in raw.items()
-        if key not in known
-    ]
-    settings: PolicySettings | None = None
-    try:
-        settings = model.model_validate({k: v for k, v in raw.items() if k in known})
-    except ValidationError as err:
-        errors += [
-            InitErrorDetails(
-                type=PydanticCustomError(e["type"], "{msg}", {"msg": e["msg"]}),
-                loc=e["loc"],
-                input=e["input"],
-            )
-            for e in err.errors()
-        ]
-    if errors or settings is None:
-        raise ValidationError.from_exception_data("settings", errors)
-    return settings
-
-
-def _unknown(policy_type: str, key: str, known: list[str]) -> str:
-    close = [k for k in known if k.lower() == key.lower()]
-    hint = f" (did you mean {close[0]}?)" if close else f"; its settings: {', '.join(known)}"
-    return f"'{key}' is not a setting of {policy_type} managed by hcinfra{hint}"
-
-
-def service_settings(
-    doc: Mapping[str, Any], looked_up: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """Every setting of an instance as read, with app ids shown by catalogue name."""
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        if key == "Identity":
-            continue
-        if key in PINNED_LISTS and isinstance(value, list):
-            ordered = sorted(value, key=lambda a: a.get("Order", 0))
-            out[key] = [teams_apps.app_name(str(a.get("Id")), looked_up) for a in ordered]
-        elif key in APP_LISTS and isinstance(value, list):
-            out[key] = [teams_apps.app_name(str(a.get("Id")), looked_up) for a in value]
-        else:
-            out[key] = value
-    return out
 
 
 class TeamsPolicyInputs(Inputs):
@@ -193,7 +50,7 @@ class TeamsPolicyInputs(Inputs):
 
     policy_type: PolicyType
     name: str = Field(min_length=1, max_length=256)
-    settings: MessagingPolicySettings | AppSetupPolicySettings | dict[str, Any] = Field(
+    settings: AnySettings | dict[str, Any] = Field(
         default_factory=dict, validate_default=True
     )
 
@@ -218,7 +75,7 @@ class TeamsPolicyInputs(Inputs):
     def _settings(cls, value: Any, _handler: Any, info: ValidationInfo) -> Any:
         if "policy_type" not in info.data:
             return value  # the policy type failed; its failure says so
-        if isinstance(value, PolicySettings):
+        if isinstance(value, (PolicySettings, ChannelsPolicySettings)):
             value = value.model_dump(mode="json")
         return validate_settings(info.data["policy_type"], value)
 
@@ -228,9 +85,9 @@ class TeamsPolicyInputs(Inputs):
         return f"Tag:{self.name}"
 
     @property
-    def typed(self) -> PolicySettings:
+    def typed(self) -> PolicySettings | ChannelsPolicySettings:
         """The settings, validated for the policy type."""
-        assert isinstance(self.settings, PolicySettings)
+        assert isinstance(self.settings, (PolicySettings, ChannelsPolicySettings))
         return self.settings
 
 
@@ -369,7 +226,7 @@ def _id(inputs: TeamsPolicyInputs) -> str:
 
 
 class TeamsPolicy(Resource):
-    """A custom Teams messaging or app setup policy, assignable to groups."""
+    """A custom Teams policy (messaging, app setup, meeting, calling, live events, channels)."""
 
     identity: pulumi.Output[str]
     effective_settings: pulumi.Output[dict[str, Any]]
@@ -383,7 +240,7 @@ class TeamsPolicy(Resource):
         settings: pulumi.Input[Mapping[str, Any]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Declare a TeamsMessagingPolicy or TeamsAppSetupPolicy; settings by cmdlet name."""
+        """Declare a custom policy of `policy_type` named `name`; settings by cmdlet name."""
         super().__init__(
             TeamsPolicyProvider(),
             resource_name,

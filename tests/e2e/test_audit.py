@@ -107,7 +107,7 @@ def make_drift(emu: Emulator) -> None:
     assert emu.teams_admin(
         "PATCH",
         f"/Skype.Policy/groupPolicyAssignments/{clinical}/policyTypes/TeamsMessagingPolicy",
-        json={"PolicyName": "Healthcare_ClinicalWorker", "Rank": 1},
+        json={"priority": 1},
     ).is_success
 
 

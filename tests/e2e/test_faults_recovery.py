@@ -33,6 +33,7 @@ import pytest
 from hcinfra.engine import Engine
 from hcinfra.network import load_network
 from hcinfra.network.plan import SitePlan, plan_site
+from hcinfra.resources import healthcare_packages
 from tests.conftest import REPO
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
 
@@ -189,8 +190,8 @@ def assert_site_precedence(emu: Emulator, site_plans: list[SitePlan]) -> None:
     state = emu.admin("GET", "state").json()
     groups = {g["id"]: g["mailNickname"] for g in state["group"].values()}
     lists: dict[str, list[str]] = {}
-    for a in sorted(state["teams.groupPolicyAssignment"].values(), key=lambda a: a["Rank"]):
-        lists.setdefault(a["PolicyType"], []).append(groups.get(a["GroupId"], a["GroupId"]))
+    for a in sorted(state["teams.groupPolicyAssignment"].values(), key=lambda a: a["priority"]):
+        lists.setdefault(a["policyType"], []).append(groups.get(a["groupId"], a["groupId"]))
     for plan in site_plans:
         declared = [plan.group(role).mail_nickname for role in plan.ranked]
         for policy_type, held in lists.items():
@@ -204,16 +205,15 @@ def assert_policies_assigned(emu: Emulator, site_plans: list[SitePlan]) -> None:
     groups = {g["mailNickname"]: g["id"] for g in state["group"].values()}
     held: dict[tuple[str, str], list[str]] = {}
     for a in state.get("teams.groupPolicyAssignment", {}).values():
-        name = str(a["PolicyName"]).removeprefix("Tag:")
-        held.setdefault((a["GroupId"], a["PolicyType"]), []).append(name)
-    packages = {p["Name"]: p for p in state.get("teams.policyPackage", {}).values()}
+        name = str(a["policyName"]).removeprefix("Tag:")
+        held.setdefault((a["groupId"], a["policyType"]), []).append(name)
     want: dict[tuple[str, str], list[str]] = {}
     for plan in site_plans:
         for g in plan.groups:
             if g.package:
-                for policy_type, policy in packages[g.package]["Policies"].items():
-                    identity = str(policy.get("Identity") or g.package).removeprefix("Tag:")
-                    want[(groups[g.mail_nickname], policy_type)] = [identity]
+                # The healthcare page: a package's policies carry the package's name.
+                for policy_type in healthcare_packages.POLICY_TYPES:
+                    want[(groups[g.mail_nickname], policy_type)] = [g.package]
         for a in plan.policies:
             want[(groups[plan.group(a.role).mail_nickname], a.policy_type)] = [a.policy_name]
     assert held == want

@@ -111,6 +111,18 @@ class Emulator:
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
+    def make_package_policies(self, *packages: str) -> None:
+        """The Tag:<package> instance of each healthcare package's policy types, as the
+        tenant baseline declares them (default settings); then an empty request log."""
+        from hcinfra.resources import healthcare_packages
+
+        for package in packages or healthcare_packages.PACKAGES:
+            for policy_type in healthcare_packages.POLICY_TYPES:
+                path = f"/Skype.Policy/configurations/{policy_type}"
+                r = self.teams_admin("POST", path, json={"Identity": package})
+                assert r.status_code == 201, r.text
+        self.admin("DELETE", "requests").raise_for_status()
+
     def requests(self, since: int = 0) -> dict[str, Any]:
         """The request log after `since`."""
         return self.admin("GET", f"requests?since={since}").json()

@@ -36,7 +36,6 @@ FLAG = {
     "TeamsMeetingBroadcastPolicy": ("AllowBroadcastScheduling", True),
     "TeamsChannelsPolicy": ("AllowOrgWideTeamCreation", True),
 }
-HEALTHCARE = ["Healthcare_ClinicalWorker", "Healthcare_InformationWorker", "Healthcare_PatientRoom"]
 CALENDAR = "ef56c0de-36fc-4ef8-b417-3d82ba9d073c"
 CHAT = "86fcd49b-61a2-4701-b771-54728cd291fb"
 
@@ -112,8 +111,8 @@ def test_list_is_bare_array_with_global_first(emu: Emulator, ptype: str):
     assert r.status_code == 200
     items = r.json()
     assert isinstance(items, list)
-    assert items[0]["Identity"] == "Global"
-    assert {f"Tag:{p}" for p in HEALTHCARE} <= {i["Identity"] for i in items}
+    # A new tenant holds Global only: a package's instances appear when it is applied.
+    assert [i["Identity"] for i in items] == ["Global"]
     flag, default = FLAG[ptype]
     assert items[0][flag] is default
 
@@ -316,110 +315,150 @@ def test_app_setup_pins_are_ordered_and_default_to_list_position(emu: Emulator):
 # -- group policy assignments ------------------------------------------------------------
 
 
-def assign(emu: Emulator, gid: str, ptype: str, **body: Any) -> httpx.Response:
-    return call(emu, "PATCH", f"{GPA}/{gid}/policyTypes/{ptype}", json=body)
+def item(gid: str, ptype: str) -> str:
+    return f"{GPA}/{gid}/policyTypes/{ptype}"
+
+
+def assign(emu: Emulator, gid: str, ptype: str, method: str = "PUT", **body: Any) -> httpx.Response:
+    return call(emu, method, item(gid, ptype), json=body)
+
+
+def listed(emu: Emulator, ptype: str) -> list[dict[str, Any]]:
+    r = call(emu, "GET", GPA, params={"policyType": ptype})
+    assert r.status_code == 200, r.text
+    rows: list[dict[str, Any]] = r.json()
+    return rows
+
+
+def policies(emu: Emulator, *names: str, ptype: str = "TeamsMessagingPolicy") -> None:
+    for name in names:
+        make_policy(emu, ptype, name)
 
 
 def test_group_assignment_create_read_update_delete(emu: Emulator):
     gid = make_group(emu, "Nurses Ward 3")
-    make_policy(emu, "TeamsMessagingPolicy", "Nursing")
-    r = assign(emu, gid, "TeamsMessagingPolicy", PolicyName="Nursing", Rank=1)
-    assert r.status_code == 200, r.text
-    doc = r.json()
-    assert doc["GroupId"] == gid and doc["PolicyType"] == "TeamsMessagingPolicy"
-    assert doc["PolicyName"] == "Nursing" and doc["Rank"] == 1
-    assert doc["CreatedBy"] == HCINFRA_APP and doc["CreatedTime"].endswith("Z")
-    assert call(emu, "GET", f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy").json() == doc
+    policies(emu, "Nursing", "Clinical")
+    policies(emu, "Clinical", ptype="TeamsMeetingPolicy")
+    # New-CsGroupPolicyAssignment: PUT {policyName, priority}; no answer body is promised.
+    r = assign(emu, gid, "TeamsMessagingPolicy", policyName="Nursing", priority=1)
+    assert r.status_code == 204, r.text
+    doc = call(emu, "GET", item(gid, "TeamsMessagingPolicy")).json()
+    assert set(doc) == {
+        "groupId",
+        "policyType",
+        "policyName",
+        "priority",
+        "createdTime",
+        "createdBy",
+    }
+    assert doc["groupId"] == gid and doc["policyType"] == "TeamsMessagingPolicy"
+    assert doc["policyName"] == "Nursing" and doc["priority"] == 1
+    assert doc["createdBy"] == HCINFRA_APP and doc["createdTime"].endswith("Z")
 
-    r = assign(emu, gid, "TeamsMeetingPolicy", PolicyName="Tag:Healthcare_ClinicalWorker", Rank=1)
-    assert r.status_code == 200 and r.json()["PolicyName"] == "Healthcare_ClinicalWorker"
-    by_group = call(emu, "GET", f"{GPA}/{gid}").json()
-    assert [a["PolicyType"] for a in by_group] == ["TeamsMeetingPolicy", "TeamsMessagingPolicy"]
-    by_type = call(emu, "GET", GPA, params={"policyType": "TeamsMessagingPolicy"}).json()
-    assert by_type == [doc]
-
-    # Re-assigning the same group and type updates in place, keeping rank and creation.
-    r = assign(emu, gid, "TeamsMessagingPolicy", PolicyName="Healthcare_ClinicalWorker")
-    assert r.status_code == 200
-    assert {**doc, "PolicyName": "Healthcare_ClinicalWorker"} == r.json()
-    assert len(call(emu, "GET", GPA, params={"policyType": "TeamsMessagingPolicy"}).json()) == 1
-
-    r = call(emu, "DELETE", f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy")
+    r = assign(emu, gid, "TeamsMeetingPolicy", policyName="Tag:Clinical", priority=1)
     assert r.status_code == 204
-    assert_error(call(emu, "GET", f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"), 404, "NotFound")
-    assert_error(
-        call(emu, "DELETE", f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"), 404, "NotFound"
-    )
-    assert [a["PolicyType"] for a in call(emu, "GET", f"{GPA}/{gid}").json()] == [
+    assert call(emu, "GET", item(gid, "TeamsMeetingPolicy")).json()["policyName"] == "Clinical"
+    by_group = call(emu, "GET", f"{GPA}/{gid}").json()
+    assert [a["policyType"] for a in by_group] == ["TeamsMeetingPolicy", "TeamsMessagingPolicy"]
+    assert listed(emu, "TeamsMessagingPolicy") == [doc]
+
+    # Set-CsGroupPolicyAssignment: PATCH changes the policy, keeping priority and creation.
+    r = assign(emu, gid, "TeamsMessagingPolicy", "PATCH", policyName="Clinical")
+    assert r.status_code == 204
+    assert listed(emu, "TeamsMessagingPolicy") == [{**doc, "policyName": "Clinical"}]
+
+    r = call(emu, "DELETE", item(gid, "TeamsMessagingPolicy"))
+    assert r.status_code == 204
+    assert_error(call(emu, "GET", item(gid, "TeamsMessagingPolicy")), 404, "NotFound")
+    assert_error(call(emu, "DELETE", item(gid, "TeamsMessagingPolicy")), 404, "NotFound")
+    assert [a["policyType"] for a in call(emu, "GET", f"{GPA}/{gid}").json()] == [
         "TeamsMeetingPolicy"
     ]
 
 
-def test_rank_taken_by_another_group_inserts_and_renumbers(emu: Emulator):
+def test_put_on_an_existing_assignment_conflicts_and_patch_needs_one(emu: Emulator):
+    gid = make_group(emu, "Radiology")
+    policies(emu, "Imaging")
+    assert assign(emu, gid, "TeamsMessagingPolicy", policyName="Imaging").status_code == 204
+    again = assign(emu, gid, "TeamsMessagingPolicy", policyName="Imaging", priority=1)
+    assert_error(again, 409, "Conflict", "groupId")
+    other = make_group(emu, "Cardiology")
+    assert_error(assign(emu, other, "TeamsMessagingPolicy", "PATCH", priority=1), 404, "NotFound")
+    # Grant-Cs<Type>Policy -Group (POST) creates, or replaces what the group holds.
+    assert (
+        assign(emu, other, "TeamsMessagingPolicy", "POST", policyName="Imaging").status_code == 204
+    )
+    assert (
+        assign(emu, other, "TeamsMessagingPolicy", "POST", policyName="Imaging").status_code == 204
+    )
+    assert [a["groupId"] for a in listed(emu, "TeamsMessagingPolicy")] == [gid, other]
+
+
+def test_old_pascal_case_shape_and_verb_are_refused(emu: Emulator):
+    # hcinfra once guessed PATCH {PolicyName, Rank}; Microsoft's client sends neither.
+    gid = make_group(emu, "Maternity")
+    policies(emu, "Obstetrics")
+    for body, target in (
+        ({"PolicyName": "Obstetrics", "Rank": 1}, "PolicyName"),
+        ({"policyName": "Obstetrics", "Rank": 1}, "Rank"),
+        ({"policyName": "Obstetrics", "rank": 1}, "rank"),
+    ):
+        for method in ("PUT", "PATCH", "POST"):
+            r = call(emu, method, item(gid, "TeamsMessagingPolicy"), json=body)
+            assert_error(r, 400, "BadRequest", target)
+    # PATCH never creates, so the old create call fails even with the right keys.
+    r = assign(emu, gid, "TeamsMessagingPolicy", "PATCH", policyName="Obstetrics", priority=1)
+    assert_error(r, 404, "NotFound")
+    assert call(emu, "GET", GPA).json() == []
+
+
+def test_priority_taken_by_another_group_inserts_and_renumbers(emu: Emulator):
     # New-CsGroupPolicyAssignment: ranks are positions; taking one moves the rest down.
     a, b, c = (make_group(emu, f"Ward {n}") for n in "ABC")
     ptype = "TeamsCallingPolicy"
-    assert assign(emu, a, ptype, PolicyName="Healthcare_ClinicalWorker", Rank=1).json()["Rank"] == 1
-    assert assign(emu, b, ptype, PolicyName="Healthcare_PatientRoom", Rank=1).json()["Rank"] == 1
-    assert (
-        assign(emu, c, ptype, PolicyName="Healthcare_InformationWorker", Rank=10).json()["Rank"]
-        == 3
-    )
+    policies(emu, "Day", "Night", "Weekend", ptype=ptype)
+    assign(emu, a, ptype, policyName="Day", priority=1)
+    assign(emu, b, ptype, policyName="Night", priority=1)
+    assign(emu, c, ptype, policyName="Weekend", priority=10)
 
     def order() -> list[tuple[str, int]]:
-        rows = call(emu, "GET", GPA, params={"policyType": ptype}).json()
-        return [(r["GroupId"], r["Rank"]) for r in rows]
+        return [(r["groupId"], r["priority"]) for r in listed(emu, ptype)]
 
     assert order() == [(b, 1), (a, 2), (c, 3)]
-    assign(emu, c, ptype, PolicyName="Healthcare_InformationWorker", Rank=2)
+    assign(emu, c, ptype, "PATCH", priority=2)
     assert order() == [(b, 1), (c, 2), (a, 3)]
-    assert call(emu, "DELETE", f"{GPA}/{b}/policyTypes/{ptype}").status_code == 204
+    assert call(emu, "DELETE", item(b, ptype)).status_code == 204
     assert order() == [(c, 1), (a, 2)]
-    # Ranks are per policy type: another type starts its own list.
-    assert (
-        assign(emu, a, "TeamsMeetingPolicy", PolicyName="Healthcare_PatientRoom", Rank=5).json()[
-            "Rank"
-        ]
-        == 1
-    )
+    # No priority means last.
+    assign(emu, b, ptype, policyName="Night")
+    assert order() == [(c, 1), (a, 2), (b, 3)]
+    # Priorities are per policy type: another type starts its own list.
+    policies(emu, "Day", ptype="TeamsMeetingPolicy")
+    assign(emu, a, "TeamsMeetingPolicy", policyName="Day", priority=5)
+    assert [(r["groupId"], r["priority"]) for r in listed(emu, "TeamsMeetingPolicy")] == [(a, 1)]
 
 
 def test_group_assignment_refusals_store_nothing(emu: Emulator):
     gid = make_group(emu, "Pharmacy")
     ptype = "TeamsMessagingPolicy"
+    policies(emu, "Dispensary")
     unknown_group = "00000000-0000-0000-0000-00000000beef"
     assert_error(
-        assign(emu, unknown_group, ptype, PolicyName="Healthcare_ClinicalWorker"),
-        404,
-        "NotFound",
-        "GroupId",
+        assign(emu, unknown_group, ptype, policyName="Dispensary"), 404, "NotFound", "groupId"
     )
+    for name in ("NoSuchPolicy", "Global"):
+        r = assign(emu, gid, ptype, policyName=name, priority=1)
+        assert_error(r, 400, "BadRequest", "policyName")
+    assert_error(assign(emu, gid, ptype, priority=1), 400, "BadRequest", "policyName")
+    for priority in (0, -1, "1", True, 1.5):
+        r = assign(emu, gid, ptype, policyName="Dispensary", priority=priority)
+        assert_error(r, 400, "BadRequest", "priority")
     assert_error(
-        assign(emu, gid, ptype, PolicyName="NoSuchPolicy", Rank=1), 400, "BadRequest", "PolicyName"
-    )
-    assert_error(
-        assign(emu, gid, ptype, PolicyName="Global", Rank=1), 400, "BadRequest", "PolicyName"
-    )
-    assert_error(assign(emu, gid, ptype, Rank=1), 400, "BadRequest", "PolicyName")
-    for rank in (0, -1, "1", True, 1.5):
-        assert_error(
-            assign(emu, gid, ptype, PolicyName="Healthcare_ClinicalWorker", Rank=rank),
-            400,
-            "BadRequest",
-            "Rank",
-        )
-    assert_error(
-        assign(emu, gid, ptype, PolicyName="Healthcare_ClinicalWorker", Priority=1),
-        400,
-        "BadRequest",
-        "Priority",
-    )
-    assert_error(
-        assign(emu, gid, "TeamsPizzaPolicy", PolicyName="X"), 404, "NotFound", "PolicyType"
+        assign(emu, gid, "TeamsPizzaPolicy", policyName="X"), 404, "NotFound", "PolicyType"
     )
     assert call(emu, "GET", GPA).json() == []
     assert call(emu, "GET", f"{GPA}/{gid}").json() == []
-    assert_error(call(emu, "GET", f"{GPA}/{unknown_group}"), 404, "NotFound", "GroupId")
+    assert_error(call(emu, "GET", f"{GPA}/{unknown_group}"), 404, "NotFound", "groupId")
     assert_error(
         call(emu, "GET", GPA, params={"policyType": "TeamsPizzaPolicy"}),
         400,
@@ -428,15 +467,25 @@ def test_group_assignment_refusals_store_nothing(emu: Emulator):
     )
 
 
+def test_at_most_64_groups_per_policy_type(emu: Emulator):
+    ptype = "TeamsMeetingBroadcastPolicy"
+    policies(emu, "Town-Halls", ptype=ptype)
+    groups = [make_group(emu, f"Unit {n}") for n in range(65)]
+    for gid in groups[:64]:
+        assert assign(emu, gid, ptype, policyName="Town-Halls").status_code == 204
+    assert_error(assign(emu, groups[64], ptype, policyName="Town-Halls"), 400, "BadRequest")
+    assert len(listed(emu, ptype)) == 64
+
+
 def test_policy_assigned_to_a_group_cannot_be_deleted(emu: Emulator):
     gid = make_group(emu, "Emergency")
     make_policy(emu, "TeamsMeetingPolicy", "ER")
-    assert assign(emu, gid, "TeamsMeetingPolicy", PolicyName="ER", Rank=1).status_code == 200
+    assert assign(emu, gid, "TeamsMeetingPolicy", policyName="ER", priority=1).status_code == 204
     r = call(emu, "DELETE", f"{CFG}/TeamsMeetingPolicy/configuration/Tag:ER")
     assert_error(r, 409, "Conflict")
     assert gid in r.json()["message"]
     assert call(emu, "GET", f"{CFG}/TeamsMeetingPolicy/configuration/ER").status_code == 200
-    assert call(emu, "DELETE", f"{GPA}/{gid}/policyTypes/TeamsMeetingPolicy").status_code == 204
+    assert call(emu, "DELETE", item(gid, "TeamsMeetingPolicy")).status_code == 204
     assert call(emu, "DELETE", f"{CFG}/TeamsMeetingPolicy/configuration/ER").status_code == 204
 
 
@@ -444,6 +493,8 @@ def test_policy_assigned_to_a_group_cannot_be_deleted(emu: Emulator):
 
 
 def test_user_assignment(emu: Emulator):
+    policies(emu, "Healthcare_ClinicalWorker")
+    policies(emu, "Healthcare_ClinicalWorker", ptype="TeamsAppSetupPolicy")
     upn = "nurse001@northwindhealth.org"
     path = f"/Skype.Policy/users/{upn}/policies"
     assert call(emu, "GET", path).json() == []
@@ -478,6 +529,7 @@ def test_user_assignment(emu: Emulator):
 
 
 def test_user_assignment_refusals(emu: Emulator):
+    policies(emu, "Healthcare_ClinicalWorker")
     missing = "/Skype.Policy/users/nobody@northwindhealth.org/policies"
     assert_error(call(emu, "GET", missing), 404, "NotFound")
     assert_error(
@@ -503,50 +555,33 @@ def test_user_assignment_refusals(emu: Emulator):
 # -- policy packages -------------------------------------------------------------------
 
 
-def test_healthcare_packages_and_their_policies_exist(emu: Emulator):
-    r = call(emu, "GET", PACKAGES)
-    assert r.status_code == 200
-    packages = {p["Name"]: p for p in r.json()}
-    assert set(HEALTHCARE) <= set(packages)
-    for name in HEALTHCARE:
-        package = packages[name]
-        assert package["Description"]
-        assert set(package["Policies"]) == set(TYPES)
-        for ptype, definition in package["Policies"].items():
-            assert definition["Identity"] == name
-            instance = call(emu, "GET", f"{CFG}/{ptype}/configuration/Tag:{name}")
-            assert instance.status_code == 200, (name, ptype)
-            assert {k: v for k, v in instance.json().items() if k != "Identity"} == {
-                k: v for k, v in definition.items() if k != "Identity"
-            }
-        assert call(emu, "GET", f"{PACKAGES}/{name}").json() == package
-
-
-def test_patient_room_package_locks_the_device_down(emu: Emulator):
-    policies = call(emu, "GET", f"{PACKAGES}/Healthcare_PatientRoom").json()["Policies"]
-    assert policies["TeamsMessagingPolicy"]["AllowUserChat"] is False
-    assert policies["TeamsCallingPolicy"]["AllowPrivateCalling"] is False
-    assert policies["TeamsMeetingPolicy"]["AllowMeetNow"] is False
-    assert policies["TeamsAppSetupPolicy"]["PinnedAppBarApps"] == [{"Id": CALENDAR, "Order": 1}]
-    clinical = call(emu, "GET", f"{PACKAGES}/Healthcare_ClinicalWorker").json()["Policies"]
-    assert clinical["TeamsMessagingPolicy"]["AllowPriorityMessages"] is True
-    assert clinical["TeamsMessagingPolicy"]["ReadReceiptsEnabledType"] == "Everyone"
-
-
-def test_unknown_package_is_404(emu: Emulator):
-    assert_error(call(emu, "GET", f"{PACKAGES}/Healthcare_Janitor"), 404, "NotFound")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", PACKAGES),
+        ("GET", f"{PACKAGES}/Healthcare_ClinicalWorker"),
+        ("POST", f"{PACKAGES}/group"),
+        ("POST", f"{PACKAGES}/user"),
+    ],
+)
+def test_package_service_refuses_app_only_tokens(emu: Emulator, method: str, path: str):
+    # Learn, "Application-based authentication in Teams PowerShell Module": every cmdlet
+    # but a listed few, among them *PolicyPackage*, supports app-only sign-in.
+    body = {"GroupId": make_group(emu, "Nurses"), "PackageName": "Healthcare_ClinicalWorker"}
+    r = call(emu, method, path, json=body if method == "POST" else None)
+    assert_error(r, 403, "Forbidden")
+    assert "application-based authentication" in r.json()["message"]
+    assert call(emu, "GET", GPA).json() == []
+    assert [i["Identity"] for i in call(emu, "GET", f"{CFG}/TeamsMessagingPolicy").json()] == [
+        "Global"
+    ]
 
 
 def test_reset_restores_seeded_state(emu: Emulator):
-    call(
-        emu,
-        "PUT",
-        f"{CFG}/TeamsMessagingPolicy/configuration/Tag:Healthcare_PatientRoom",
-        json={"AllowUserChat": True},
-    )
+    call(emu, "PUT", f"{CFG}/TeamsMessagingPolicy/configuration/Global", json={"AllowGiphy": False})
     make_policy(emu, "TeamsMessagingPolicy", "Temporary")
     emu.reset()
-    doc = call(emu, "GET", f"{CFG}/TeamsMessagingPolicy/configuration/Healthcare_PatientRoom")
-    assert doc.json()["AllowUserChat"] is False
+    doc = call(emu, "GET", f"{CFG}/TeamsMessagingPolicy/configuration/Global")
+    assert doc.json()["AllowGiphy"] is True
     r = call(emu, "GET", f"{CFG}/TeamsMessagingPolicy/configuration/Temporary")
     assert_error(r, 404, "NotFound")

@@ -9,8 +9,13 @@ from hcinfra.resources.group_policy_assignment import GroupPolicyAssignmentProvi
 from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
-CLINICAL = "Healthcare_ClinicalWorker"  # seeded instances of every type
+CLINICAL = "Healthcare_ClinicalWorker"  # instances of every type, made before each test
 INFORMATION = "Healthcare_InformationWorker"
+
+
+@pytest.fixture(autouse=True)
+def _policies(emu: Emulator) -> None:
+    emu.make_package_policies(CLINICAL, INFORMATION)
 
 
 def inputs(group_id: str, **extra) -> dict:
@@ -32,7 +37,7 @@ def checked(p: GroupPolicyAssignmentProvider, raw: dict) -> dict:
 def ranks(emu: Emulator, policy_type: str = "TeamsMessagingPolicy") -> dict[str, tuple]:
     """Group id → (policy name, rank) for one policy type."""
     listed = emu.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
-    return {a["GroupId"]: (a["PolicyName"], a["Rank"]) for a in listed}
+    return {a["groupId"]: (a["policyName"], a["priority"]) for a in listed}
 
 
 def test_create_assigns_the_policy_at_the_rank(tenant: Emulator):
@@ -55,7 +60,7 @@ def test_a_group_not_yet_visible_to_teams_is_waited_for(tenant: Emulator):
     p.create(checked(p, inputs(gid)))
     assert ranks(tenant) == {gid: (CLINICAL, 1)}
     statuses = [(c["method"], c["status"]) for c in tenant.requests()["counts"]]
-    assert ("PATCH", 404) in statuses and ("PATCH", 200) in statuses
+    assert ("PUT", 404) in statuses and ("PUT", 204) in statuses
 
 
 def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
@@ -63,13 +68,14 @@ def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
     tenant.admin(
         "PUT",
         "faults",
-        json={"rules": [{"match": f"PATCH {GPA}/*", "dropResponse": 1, "limit": 1}]},
+        json={"rules": [{"match": f"PUT {GPA}/*", "dropResponse": 1, "limit": 1}]},
     )
     p = GroupPolicyAssignmentProvider()
     p.create(checked(p, inputs(gid)))
     assert ranks(tenant) == {gid: (CLINICAL, 1)}
-    patches = [c for c in tenant.requests()["counts"] if c["method"] == "PATCH"]
-    assert sum(c["count"] for c in patches) == 2  # the lost answer, then the retry
+    # The lost answer, then the retried PUT finds it made (409) and updates it instead.
+    statuses = sorted((c["method"], c["status"]) for c in tenant.requests()["counts"])
+    assert ("PUT", 409) in statuses and ("PATCH", 204) in statuses
 
 
 def test_throttling_is_retried_after_retry_after(tenant: Emulator):
@@ -77,12 +83,12 @@ def test_throttling_is_retried_after_retry_after(tenant: Emulator):
     tenant.admin(
         "PUT",
         "faults",
-        json={"rules": [{"match": f"PATCH {GPA}/*", "throttle": 1, "retryAfter": 1, "limit": 1}]},
+        json={"rules": [{"match": f"PUT {GPA}/*", "throttle": 1, "retryAfter": 1, "limit": 1}]},
     )
     p = GroupPolicyAssignmentProvider()
     p.create(checked(p, inputs(gid)))
     statuses = [(c["method"], c["status"]) for c in tenant.requests()["counts"]]
-    assert ("PATCH", 429) in statuses and ("PATCH", 200) in statuses
+    assert ("PUT", 429) in statuses and ("PUT", 204) in statuses
 
 
 def test_an_inserted_group_shifts_the_rank_and_update_restores_it(tenant: Emulator):
@@ -91,7 +97,7 @@ def test_an_inserted_group_shifts_the_rank_and_update_restores_it(tenant: Emulat
     made = p.create(checked(p, inputs(ours)))
     # Someone assigns another group at rank 1: Teams inserts it there and moves ours down.
     path = f"{GPA}/{theirs}/policyTypes/TeamsMessagingPolicy"
-    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION, "Rank": 1})
+    tenant.teams_admin("PUT", path, json={"policyName": INFORMATION, "priority": 1})
     read = p.read(made.id, made.outs)
     assert read.outs["rank"] == 2 and read.outs["service_rank"] == 2
     diff = p.diff(made.id, read.outs, checked(p, inputs(ours)))
@@ -110,7 +116,7 @@ def test_a_rank_past_the_end_means_last_and_is_no_drift_while_last(tenant: Emula
     assert p.diff(made.id, read.outs, checked(p, inputs(ours, rank=5))).changes is False
     # Another group added after ours: ours is no longer last, so its position is drift.
     path = f"{GPA}/{theirs}/policyTypes/TeamsMessagingPolicy"
-    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PUT", path, json={"policyName": INFORMATION})
     assert p.read(made.id, made.outs).outs["rank"] == 1
 
 
@@ -119,7 +125,7 @@ def test_a_repointed_assignment_shows_as_drift_and_is_repaired(tenant: Emulator)
     p = GroupPolicyAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", path, json={"policyName": INFORMATION})
     read = p.read(made.id, made.outs)
     assert read.outs["policy_name"] == INFORMATION
     assert p.diff(made.id, read.outs, checked(p, inputs(gid))).changes
@@ -198,7 +204,7 @@ def test_permission_denied_names_the_role(auditor: Emulator):
 def order(emu: Emulator, policy_type: str = "TeamsMessagingPolicy") -> list[str]:
     """Group ids holding a type, first rank first."""
     listed = emu.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
-    return [a["GroupId"] for a in sorted(listed, key=lambda a: a["Rank"])]
+    return [a["groupId"] for a in sorted(listed, key=lambda a: a["priority"])]
 
 
 def test_peer_ranks_hold_whatever_order_the_assignments_arrive_in(tenant: Emulator):
@@ -230,16 +236,16 @@ def test_a_peer_moved_across_is_drift_and_update_puts_it_back(tenant: Emulator):
     assert order(tenant) == [first, second]
     # Someone else's group inserted at the top shifts positions, not the relative order.
     tenant.teams_admin(
-        "PATCH",
+        "PUT",
         f"{GPA}/{stranger}/policyTypes/TeamsMessagingPolicy",
-        json={"PolicyName": INFORMATION, "Rank": 1},
+        json={"policyName": INFORMATION, "priority": 1},
     )
     assert p.read(a.id, a.outs).outs["drift"] == ""
     # Someone moves the second group above the first: both reads report it.
     tenant.teams_admin(
         "PATCH",
         f"{GPA}/{second}/policyTypes/TeamsMessagingPolicy",
-        json={"PolicyName": CLINICAL, "Rank": 1},
+        json={"priority": 1},
     )
     read = p.read(b.id, b.outs)
     assert read.outs["rank"] == 1 and first in read.outs["drift"], read.outs

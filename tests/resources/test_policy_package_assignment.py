@@ -1,4 +1,4 @@
-"""PolicyPackageAssignment's provider against the emulator: per-type drift and safe delete."""
+"""PolicyPackageAssignment against the emulator: app-only, per-type drift, safe delete."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import pytest
 
 from hcinfra.clients.errors import PermissionDenied
 from hcinfra.network.catalog import PACKAGE_POLICY_TYPES
-from hcinfra.resources.policy_package_assignment import PolicyPackageAssignmentProvider
+from hcinfra.resources.policy_package_assignment import (
+    PackagePolicyMissing,
+    PolicyPackageAssignmentProvider,
+)
 from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
@@ -15,10 +18,20 @@ INFORMATION = "Healthcare_InformationWorker"
 TYPES = list(PACKAGE_POLICY_TYPES)
 
 
+@pytest.fixture(autouse=True)
+def _policies(emu: Emulator) -> None:
+    # What the tenant baseline declares: each package's policies, under its name.
+    emu.make_package_policies()
+
+
 def assigned(emu: Emulator, gid: str) -> dict[str, tuple]:
     """Policy type → (policy name, rank) of one group."""
     r = emu.teams_admin("GET", f"{GPA}/{gid}")
-    return {a["PolicyType"]: (a["PolicyName"], a["Rank"]) for a in r.json()}
+    return {a["policyType"]: (a["policyName"], a["priority"]) for a in r.json()}
+
+
+def never_called_the_package_service(emu: Emulator) -> bool:
+    return not [c for c in emu.requests()["counts"] if "VerticalPackaging" in c["route"]]
 
 
 def inputs(gid: str, **extra) -> dict:
@@ -43,6 +56,42 @@ def test_create_assigns_every_policy_of_the_package(tenant: Emulator):
     read = p.read(made.id, made.outs)
     assert read.outs["drift"] == {} and read.outs["policies"] == made.outs["policies"]
     assert p.diff(made.id, read.outs, checked(p, inputs(gid))).changes is False
+    assert never_called_the_package_service(tenant)
+
+
+def test_a_package_whose_policies_are_missing_names_the_tenant_baseline(emu: Emulator):
+    from tests.resources.conftest import configure_for
+
+    emu.reset()  # a fresh tenant: no package was ever applied, and no baseline deployed
+    configure_for(emu)
+    gid = emu.make_group("ward4-clinical")
+    p = PolicyPackageAssignmentProvider()
+    with pytest.raises(PackagePolicyMissing) as err:
+        p.create(checked(p, inputs(gid)))
+    assert "tenant baseline" in str(err.value) and "does not exist" in str(err.value)
+    assert emu.teams_admin("GET", f"{GPA}/{gid}").json() == []
+    assert never_called_the_package_service(emu)
+
+
+def test_an_old_state_with_the_channels_type_is_updated_to_the_five_types(tenant: Emulator):
+    gid = tenant.make_group("ward4-clinical")
+    tenant.teams_admin(
+        "POST", "/Skype.Policy/configurations/TeamsChannelsPolicy", json={"Identity": CLINICAL}
+    )
+    p = PolicyPackageAssignmentProvider()
+    made = p.create(checked(p, inputs(gid)))
+    # Earlier hcinfra versions also assigned the package's TeamsChannelsPolicy.
+    tenant.teams_admin(
+        "PUT", f"{GPA}/{gid}/policyTypes/TeamsChannelsPolicy", json={"policyName": CLINICAL}
+    )
+    old = {
+        **made.outs,
+        "package_policies": {**made.outs["package_policies"], "TeamsChannelsPolicy": CLINICAL},
+    }
+    diff = p.diff(made.id, old, checked(p, inputs(gid)))
+    assert diff.changes and diff.replaces == []
+    p.update(made.id, old, checked(p, inputs(gid)))
+    assert assigned(tenant, gid) == {t: (CLINICAL, 1) for t in TYPES}
 
 
 def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
@@ -50,7 +99,7 @@ def test_create_after_a_lost_response_is_not_duplicated(tenant: Emulator):
     tenant.admin(
         "PUT",
         "faults",
-        json={"rules": [{"match": f"PATCH {GPA}/*", "dropResponse": 1, "limit": 1}]},
+        json={"rules": [{"match": f"PUT {GPA}/*", "dropResponse": 1, "limit": 1}]},
     )
     p = PolicyPackageAssignmentProvider()
     p.create(checked(p, inputs(gid)))
@@ -65,12 +114,12 @@ def test_drift_is_reported_per_policy_type_and_update_repairs_it(tenant: Emulato
     made = p.create(checked(p, inputs(gid)))
     # Behind Pulumi's back: re-point one type, remove another, outrank a third.
     path = f"{GPA}/{gid}/policyTypes"
-    tenant.teams_admin("PATCH", f"{path}/TeamsMessagingPolicy", json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", f"{path}/TeamsMessagingPolicy", json={"policyName": INFORMATION})
     tenant.teams_admin("DELETE", f"{path}/TeamsCallingPolicy")
     tenant.teams_admin(
-        "PATCH",
+        "PUT",
         f"{GPA}/{other}/policyTypes/TeamsMeetingPolicy",
-        json={"PolicyName": INFORMATION, "Rank": 1},
+        json={"policyName": INFORMATION, "priority": 1},
     )
     read = p.read(made.id, made.outs)
     drift = read.outs["drift"]
@@ -111,7 +160,7 @@ def test_delete_leaves_assignments_someone_repointed(tenant: Emulator):
     p = PolicyPackageAssignmentProvider()
     made = p.create(checked(p, inputs(gid)))
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    tenant.teams_admin("PATCH", path, json={"PolicyName": INFORMATION})
+    tenant.teams_admin("PATCH", path, json={"policyName": INFORMATION})
     p.delete(made.id, made.outs)
     assert assigned(tenant, gid) == {"TeamsMessagingPolicy": (INFORMATION, 1)}
     p.delete(made.id, made.outs)  # nothing of the package left: fine
@@ -126,7 +175,7 @@ def test_a_package_removed_by_hand_reads_as_gone(tenant: Emulator):
     assert p.read(made.id, made.outs).id is None
 
 
-def test_unknown_package_fails_check_naming_the_tenants_packages(tenant: Emulator):
+def test_unknown_package_fails_check_without_calling_the_tenant(tenant: Emulator):
     p = PolicyPackageAssignmentProvider()
     gid = "6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"
     [failure] = p.check({}, inputs(gid, package="Healthcare_Nurse")).failures
@@ -134,22 +183,6 @@ def test_unknown_package_fails_check_naming_the_tenants_packages(tenant: Emulato
     assert all(name in failure.reason for name in (CLINICAL, INFORMATION, "PatientRoom"))
     [failure] = p.check({}, inputs(gid, package="healthcare_clinicalworker")).failures
     assert f"did you mean {CLINICAL}?" in failure.reason
-    log = tenant.requests()
-    assert log["writes"] == 0
-    assert {c["route"] for c in log["counts"] if c["method"] == "GET"} == {
-        "/Teams.VerticalPackaging/package"
-    }
-
-
-def test_check_falls_back_to_the_known_packages_without_a_tenant(tenant: Emulator):
-    from hcinfra.clients import connection
-
-    connection.configure({})  # no endpoint or credentials: the tenant cannot be asked
-    p = PolicyPackageAssignmentProvider()
-    gid = "6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"
-    assert p.check({}, inputs(gid)).failures == []
-    [failure] = p.check({}, inputs(gid, package="Education_Teacher")).failures
-    assert "known: Healthcare_ClinicalWorker, Healthcare_InformationWorker" in failure.reason
     assert tenant.requests()["total"] == 0
 
 
@@ -171,7 +204,6 @@ def test_bad_inputs_fail_check_and_nothing_is_sent(tenant: Emulator, change, fie
 
 def test_permission_denied_names_the_role(auditor: Emulator):
     p = PolicyPackageAssignmentProvider()
-    # Check cannot list the tenant's packages either, and falls back to the known ones.
     raw = checked(p, inputs("6c8f2a4e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"))
     with pytest.raises(PermissionDenied) as err:
         p.create(raw)
@@ -189,16 +221,14 @@ def test_ranked_with_peers_orders_every_type_of_the_package(tenant: Emulator):
     a = p.create(checked(p, inputs(clinical, rank=1, ranked_with=[rooms])))
     for policy_type in TYPES:
         listed = tenant.teams_admin("GET", f"{GPA}?policyType={policy_type}").json()
-        ids = [x["GroupId"] for x in sorted(listed, key=lambda x: x["Rank"])]
+        ids = [x["groupId"] for x in sorted(listed, key=lambda x: x["priority"])]
         assert ids.index(clinical) < ids.index(rooms), (policy_type, ids)
     for made in (a, b):
         read = p.read(made.id, made.outs)
         assert read.outs["drift"] == {}, read.outs["drift"]
     # One type moved behind the peer: drift names that type only.
     tenant.teams_admin(
-        "PATCH",
-        f"{GPA}/{clinical}/policyTypes/TeamsCallingPolicy",
-        json={"PolicyName": CLINICAL, "Rank": 3},
+        "PATCH", f"{GPA}/{clinical}/policyTypes/TeamsCallingPolicy", json={"priority": 3}
     )
     drift = p.read(a.id, a.outs).outs["drift"]
     assert list(drift) == ["TeamsCallingPolicy"] and rooms in drift["TeamsCallingPolicy"]

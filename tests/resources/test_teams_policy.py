@@ -184,7 +184,7 @@ def test_delete_while_assigned_is_refused_naming_the_group(tenant: Emulator):
         body = {"displayName": "Ward 4", "mailNickname": "ward4", "mailEnabled": False}
         gid = c.post("/v1.0/groups", json={**body, "securityEnabled": True}).json()["id"]
     path = f"{GPA}/{gid}/policyTypes/TeamsMessagingPolicy"
-    assert tenant.teams_admin("PATCH", path, json={"PolicyName": "Ward 4 Messaging"}).is_success
+    assert tenant.teams_admin("PUT", path, json={"policyName": "Ward 4 Messaging"}).is_success
     with pytest.raises(PolicyStillAssigned) as err:
         p.delete(made.id, made.outs)
     assert gid in str(err.value) and "Remove (or re-point) those assignments" in str(err.value)

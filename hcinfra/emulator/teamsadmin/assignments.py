@@ -1,9 +1,19 @@
 """Group policy assignments (ranked per policy type) and direct user assignments.
 
-Ranks follow New-CsGroupPolicyAssignment: they are positions in one ordered list per
-policy type. Assigning at a rank another group holds inserts there and moves the rest
-down; a rank past the end, or no rank, puts the assignment last; ranks are always
-renumbered 1, 2, 3… Removing an assignment closes the gap.
+REF: https://learn.microsoft.com/powershell/module/microsoftteams/new-csgrouppolicyassignment
+The wire format follows the route strings and JSON model keys of Microsoft's published
+MicrosoftTeams module (docs/emulator.md, "Evidence"): the item route is
+`/Skype.Policy/groupPolicyAssignments/{groupId}/policyTypes/{policyType}`; PUT creates
+(New-CsGroupPolicyAssignment), POST creates or replaces (Grant-Cs<Type>Policy -Group),
+PATCH updates (Set-CsGroupPolicyAssignment) and DELETE removes. Bodies are
+`{"policyName", "priority"}` and answers carry camelCase `groupId`, `policyType`,
+`policyName`, `priority`, `createdTime` and `createdBy`; Microsoft's client reads them
+case-sensitively, so the emulator refuses any other spelling.
+
+Priorities follow New-CsGroupPolicyAssignment: they are positions in one ordered list
+per policy type. Assigning at a priority another group holds inserts there and moves the
+rest down; a priority past the end, or none, puts the assignment last; priorities are
+always renumbered 1, 2, 3… Removing an assignment closes the gap.
 """
 
 from __future__ import annotations
@@ -17,11 +27,12 @@ from hcinfra.emulator.teamsadmin.backend import (
     TeamsAdminBackend,
     iso,
 )
-from hcinfra.emulator.teamsadmin.errors import bad_request, not_found
+from hcinfra.emulator.teamsadmin.errors import bad_request, conflict, not_found
 from hcinfra.emulator.teamsadmin.policytypes import POLICY_TYPES
 from hcinfra.emulator.teamsadmin.schemas import Doc, PolicyType
 
-ASSIGNMENT_BODY = {"PolicyName", "Rank"}
+ASSIGNMENT_BODY = ("policyName", "priority")
+ANSWER_KEYS = ("groupId", "policyType", "policyName", "priority", "createdTime", "createdBy")
 
 
 def _key(ptype: PolicyType, group_id: str) -> str:
@@ -29,113 +40,130 @@ def _key(ptype: PolicyType, group_id: str) -> str:
 
 
 def _public(doc: Doc) -> Doc:
-    return {
-        k: doc[k]
-        for k in ("GroupId", "PolicyType", "PolicyName", "Rank", "CreatedTime", "CreatedBy")
-    }
+    return {k: doc[k] for k in ANSWER_KEYS}
 
 
 def ranked(backend: TeamsAdminBackend, ptype: PolicyType) -> list[Doc]:
-    """A type's group assignments, highest rank (1) first."""
-    docs = [d for d in backend.store.values(GROUP_ASSIGNMENT) if d["PolicyType"] == ptype.name]
-    return sorted(docs, key=lambda d: d["Rank"])
+    """A type's group assignments, highest priority (1) first."""
+    docs = [d for d in backend.store.values(GROUP_ASSIGNMENT) if d["policyType"] == ptype.name]
+    return sorted(docs, key=lambda d: d["priority"])
 
 
 def list_for_type(backend: TeamsAdminBackend, ptype: PolicyType | None) -> list[Doc]:
-    """Assignments of one type by rank, or of every type (by type, then rank)."""
+    """Assignments of one type by priority, or of every type (by type, then priority)."""
     types = [ptype] if ptype else list(POLICY_TYPES.values())
     return [_public(d) for t in types for d in ranked(backend, t)]
 
 
+def _group_id(backend: TeamsAdminBackend, group_id: str) -> str:
+    group = backend.find_group(group_id)
+    return str(group["id"]) if group else group_id
+
+
 def list_for_group(backend: TeamsAdminBackend, group_id: str) -> list[Doc]:
     """Every assignment of a group; 404 when the group is unknown and has none."""
-    group = backend.find_group(group_id)
-    gid = group["id"] if group else group_id
+    gid = _group_id(backend, group_id)
     docs = [
         _public(d)
         for d in backend.store.values(GROUP_ASSIGNMENT)
-        if d["GroupId"].lower() == gid.lower()
+        if d["groupId"].lower() == gid.lower()
     ]
-    if group is None and not docs:
-        raise not_found(f"Group '{group_id}' does not exist.", "GroupId")
-    return sorted(docs, key=lambda d: d["PolicyType"])
+    if not docs and backend.find_group(group_id) is None:
+        raise not_found(f"Group '{group_id}' does not exist.", "groupId")
+    return sorted(docs, key=lambda d: d["policyType"])
 
 
 def get_one(backend: TeamsAdminBackend, ptype: PolicyType, group_id: str) -> Doc:
     """One group's assignment of one type, or 404."""
-    group = backend.find_group(group_id)
-    gid = group["id"] if group else group_id
-    doc = backend.store.get(GROUP_ASSIGNMENT, _key(ptype, gid))
+    doc = backend.store.get(GROUP_ASSIGNMENT, _key(ptype, _group_id(backend, group_id)))
     if doc is None:
-        raise not_found(f"Group '{group_id}' has no {ptype.name} assignment.", "GroupId")
+        raise not_found(f"Group '{group_id}' has no {ptype.name} assignment.", "groupId")
     return _public(doc)
 
 
-def _rank(body: Doc) -> int | None:
-    if "Rank" not in body or body["Rank"] is None:
-        return None
-    rank = body["Rank"]
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise bad_request(f"'Rank' must be an integer >= 1; got {rank!r}.", "Rank")
-    return rank
-
-
-def assign_group(
-    backend: TeamsAdminBackend, ptype: PolicyType, group_id: str, body: Any, app_id: str
-) -> Doc:
-    """Create or update a group's assignment of one policy type at a rank."""
+def _body(body: Any, *, name_required: bool) -> Doc:
+    """The request body checked key by key (case-sensitive, as Microsoft's client sends it)."""
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
-    unknown = sorted(set(body) - ASSIGNMENT_BODY)
-    if unknown:
-        raise bad_request(f"'{unknown[0]}' is not a property of a group assignment.", unknown[0])
+    for key in body:
+        if key not in ASSIGNMENT_BODY:
+            close = [k for k in ASSIGNMENT_BODY if k.lower() == str(key).lower()]
+            hint = f" (the property is '{close[0]}')" if close else ""
+            raise bad_request(f"'{key}' is not a property of a group assignment{hint}.", key)
+    if name_required and body.get("policyName") is None:
+        raise bad_request("'policyName' is required.", "policyName")
+    if not body:
+        raise bad_request("The request changes nothing: give policyName or priority.")
+    priority = body.get("priority")
+    if priority is not None and (
+        isinstance(priority, bool) or not isinstance(priority, int) or priority < 1
+    ):
+        raise bad_request(f"'priority' must be an integer >= 1; got {priority!r}.", "priority")
+    return body
+
+
+def write_group(
+    backend: TeamsAdminBackend,
+    ptype: PolicyType,
+    group_id: str,
+    raw: Any,
+    app_id: str,
+    mode: str,
+) -> None:
+    """PUT creates, POST creates or replaces, PATCH updates an existing assignment."""
+    body = _body(raw, name_required=mode != "update")
     group = backend.find_group(group_id)
     if group is None:
-        raise not_found(f"Group '{group_id}' does not exist.", "GroupId")
-    name = backend.assignable(ptype, body.get("PolicyName"))
-    rank = _rank(body)
-    others = [
-        dict(d) for d in ranked(backend, ptype) if d["GroupId"].lower() != group["id"].lower()
-    ]
+        raise not_found(f"Group '{group_id}' does not exist.", "groupId")
     current = backend.store.get(GROUP_ASSIGNMENT, _key(ptype, group["id"]))
+    if mode == "create" and current is not None:
+        raise conflict(
+            f"Group '{group['id']}' already has a {ptype.name} assignment; update it instead.",
+            "groupId",
+        )
+    if mode == "update" and current is None:
+        raise not_found(f"Group '{group_id}' has no {ptype.name} assignment.", "groupId")
+    name = (
+        backend.assignable(ptype, body["policyName"], "policyName")
+        if body.get("policyName") is not None
+        else current["policyName"]
+    )
+    others = [
+        dict(d) for d in ranked(backend, ptype) if d["groupId"].lower() != group["id"].lower()
+    ]
     if current is None and len(others) >= MAX_GROUPS_PER_TYPE:
         raise bad_request(
             f"{ptype.name} is already assigned to {MAX_GROUPS_PER_TYPE} groups, the maximum.",
-            "GroupId",
+            "groupId",
         )
-    if rank is not None:
-        position = min(rank, len(others) + 1) - 1
-    elif current is not None:
-        position = min(current["Rank"], len(others) + 1) - 1
-    else:
-        position = len(others)
+    priority = body.get("priority")
+    if priority is None and current is not None:
+        priority = current["priority"]
+    position = min(priority, len(others) + 1) - 1 if priority is not None else len(others)
     doc = current or {
-        "GroupId": group["id"],
-        "PolicyType": ptype.name,
-        "CreatedTime": iso(backend.now()),
-        "CreatedBy": app_id,
+        "groupId": group["id"],
+        "policyType": ptype.name,
+        "createdTime": iso(backend.now()),
+        "createdBy": app_id,
     }
-    doc["PolicyName"] = name
+    doc["policyName"] = name
     order = [*others[:position], doc, *others[position:]]
     for number, item in enumerate(order, start=1):
-        if item is doc or item["Rank"] != number:
-            item["Rank"] = number
-            backend.store.put(GROUP_ASSIGNMENT, _key(ptype, item["GroupId"]), item)
-    return _public(doc)
+        if item is doc or item["priority"] != number:
+            item["priority"] = number
+            backend.store.put(GROUP_ASSIGNMENT, _key(ptype, item["groupId"]), item)
 
 
 def unassign_group(backend: TeamsAdminBackend, ptype: PolicyType, group_id: str) -> None:
-    """Remove a group's assignment and close the gap in the ranks."""
-    group = backend.find_group(group_id)
-    gid = group["id"] if group else group_id
-    key = _key(ptype, gid)
+    """Remove a group's assignment and close the gap in the priorities."""
+    key = _key(ptype, _group_id(backend, group_id))
     if backend.store.peek(GROUP_ASSIGNMENT, key) is None:
-        raise not_found(f"Group '{group_id}' has no {ptype.name} assignment.", "GroupId")
+        raise not_found(f"Group '{group_id}' has no {ptype.name} assignment.", "groupId")
     backend.store.delete(GROUP_ASSIGNMENT, key)
     for number, item in enumerate(ranked(backend, ptype), start=1):
-        if item["Rank"] != number:
-            updated = {**item, "Rank": number}
-            backend.store.put(GROUP_ASSIGNMENT, _key(ptype, item["GroupId"]), updated)
+        if item["priority"] != number:
+            updated = {**item, "priority": number}
+            backend.store.put(GROUP_ASSIGNMENT, _key(ptype, item["groupId"]), updated)
 
 
 def _user(backend: TeamsAdminBackend, ident: str) -> Doc:

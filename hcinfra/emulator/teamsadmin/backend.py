@@ -1,4 +1,4 @@
-"""Teams admin state and rules: policy instances, group and user assignments, packages.
+"""Teams admin state and rules: policy instances, and group and user assignments.
 
 Every write validates the whole request first, so a refused request stores nothing.
 """
@@ -10,14 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from hcinfra.emulator.teamsadmin.errors import bad_request, conflict, not_found
-from hcinfra.emulator.teamsadmin.packages import healthcare_packages
 from hcinfra.emulator.teamsadmin.policytypes import POLICY_TYPES, find_type
 from hcinfra.emulator.teamsadmin.schemas import Doc, PolicyType
 
 POLICY = "teams.policy"
 GROUP_ASSIGNMENT = "teams.groupPolicyAssignment"
 USER_ASSIGNMENT = "teams.userPolicyAssignment"
-PACKAGE = "teams.policyPackage"
 GLOBAL = "Global"
 MAX_GROUPS_PER_TYPE = 64  # Microsoft's documented cap on groups per policy type
 
@@ -142,9 +140,9 @@ class TeamsAdminBackend:
             return
         name = policy_name(doc["Identity"]).lower()
         groups = sorted(
-            a["GroupId"]
+            a["groupId"]
             for a in self.store.values(GROUP_ASSIGNMENT)
-            if a["PolicyType"] == ptype.name and a["PolicyName"].lower() == name
+            if a["policyType"] == ptype.name and a["policyName"].lower() == name
         )
         if groups:
             raise conflict(
@@ -165,20 +163,20 @@ class TeamsAdminBackend:
             )
         self.store.delete(POLICY, self._key(ptype, doc["Identity"]))
 
-    def assignable(self, ptype: PolicyType, raw: Any) -> str:
-        """The stored name of a custom instance a body's PolicyName refers to, or 400."""
+    def assignable(self, ptype: PolicyType, raw: Any, target: str = "PolicyName") -> str:
+        """The stored name of the custom instance a body's policy name refers to, or 400."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise bad_request("'PolicyName' is required.", "PolicyName")
-        identity = parse_identity(raw, "PolicyName")
+            raise bad_request(f"'{target}' is required.", target)
+        identity = parse_identity(raw, target)
         if identity == GLOBAL:
             raise bad_request(
                 "The Global policy applies to everyone without another assignment and "
                 "cannot be assigned.",
-                "PolicyName",
+                target,
             )
         doc = self.find_policy(ptype, identity)
         if doc is None:
-            raise bad_request(f"{ptype.name} '{identity}' does not exist.", "PolicyName")
+            raise bad_request(f"{ptype.name} '{identity}' does not exist.", target)
         return policy_name(doc["Identity"])
 
     # -- directory objects (written by the Graph service) ---------------------------
@@ -207,40 +205,14 @@ class TeamsAdminBackend:
                 return doc
         return None
 
-    # -- packages and seeding -----------------------------------------------------------
+    # -- seeding ------------------------------------------------------------------------
 
     def seed(self) -> None:
-        """Global instances of every type, and the healthcare packages with their policies."""
+        """The Global instance of every type: a tenant where no policy package was applied.
+
+        Microsoft creates a package's `Tag:<package>` instances when the package is first
+        assigned ("Teams policy packages for healthcare"), so a new tenant has none.
+        """
         for ptype in POLICY_TYPES.values():
             doc = {"PolicyType": ptype.name, "Identity": GLOBAL, "Settings": ptype.defaults()}
             self.store.put(POLICY, self._key(ptype, GLOBAL), doc)
-        for package in healthcare_packages():
-            name = package["Name"]
-            policies: dict[str, Doc] = {}
-            for type_name, settings in package["Policies"].items():
-                ptype = POLICY_TYPES[type_name.lower()]
-                full = ptype.defaults()
-                full.update(ptype.validate(settings))
-                identity = f"Tag:{name}"
-                self.store.put(
-                    POLICY,
-                    self._key(ptype, identity),
-                    {"PolicyType": ptype.name, "Identity": identity, "Settings": full},
-                )
-                policies[ptype.name] = {"Identity": name, **ptype.ordered(full)}
-            self.store.put(
-                PACKAGE,
-                name.lower(),
-                {"Name": name, "Description": package["Description"], "Policies": policies},
-            )
-
-    def packages(self) -> list[Doc]:
-        """Every package."""
-        return [dict(p) for p in self.store.values(PACKAGE)]
-
-    def package(self, name: str) -> Doc:
-        """One package by name (case-insensitive), or 404."""
-        doc = self.store.get(PACKAGE, name.lower())
-        if doc is None:
-            raise not_found(f"Policy package '{name}' does not exist.", "PackageName")
-        return doc

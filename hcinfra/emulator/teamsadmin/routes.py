@@ -140,13 +140,29 @@ def get_group_assignment(req: Req, group_id: str, policy_type: str) -> Resp:
     return Resp(200, assignments.get_one(_backend(req), resolve_type(policy_type), group_id))
 
 
-@router.add("PATCH", GROUPS + "/{group_id}/policyTypes/{policy_type}")
-def assign_group(req: Req, group_id: str, policy_type: str) -> Resp:
-    """Create or update a group's assignment: {PolicyName, Rank}."""
+def _write_group(req: Req, group_id: str, policy_type: str, mode: str) -> Resp:
     ptype = resolve_type(policy_type)
     app_id = req.principal.app_id if req.principal else ""
-    doc = assignments.assign_group(_backend(req), ptype, group_id, req.json(), app_id)
-    return Resp(200, doc)
+    assignments.write_group(_backend(req), ptype, group_id, req.json(), app_id, mode)
+    return Resp(204)
+
+
+@router.add("PUT", GROUPS + "/{group_id}/policyTypes/{policy_type}")
+def new_group_assignment(req: Req, group_id: str, policy_type: str) -> Resp:
+    """New-CsGroupPolicyAssignment: {policyName, priority}; 409 when one exists."""
+    return _write_group(req, group_id, policy_type, "create")
+
+
+@router.add("POST", GROUPS + "/{group_id}/policyTypes/{policy_type}")
+def grant_group_assignment(req: Req, group_id: str, policy_type: str) -> Resp:
+    """Grant-Cs<Type>Policy -Group: create the assignment, or replace its policy."""
+    return _write_group(req, group_id, policy_type, "grant")
+
+
+@router.add("PATCH", GROUPS + "/{group_id}/policyTypes/{policy_type}")
+def set_group_assignment(req: Req, group_id: str, policy_type: str) -> Resp:
+    """Set-CsGroupPolicyAssignment: change an existing assignment's policy or priority."""
+    return _write_group(req, group_id, policy_type, "update")
 
 
 @router.add("DELETE", GROUPS + "/{group_id}/policyTypes/{policy_type}")
@@ -175,13 +191,18 @@ def assign_user(req: Req, user: str, policy_type: str) -> Resp:
 # -- policy packages -------------------------------------------------------------------
 
 
-@router.add("GET", PACKAGES)
-def list_packages(req: Req) -> Resp:
-    """Every policy package with its policies."""
-    return Resp(200, _backend(req).packages())
+def _refuse_app_only(req: Req, **_: str) -> Resp:
+    """Microsoft documents the *PolicyPackage* cmdlets as unsupported app-only."""
+    raise forbidden(
+        "Policy package operations do not support application-based authentication; "
+        "sign in as a Teams administrator (delegated) to use them."
+    )
 
 
-@router.add("GET", PACKAGES + "/{name}")
-def get_package(req: Req, name: str) -> Resp:
-    """One policy package."""
-    return Resp(200, _backend(req).package(name))
+for _method, _path in (
+    ("GET", PACKAGES),
+    ("GET", PACKAGES + "/{name}"),
+    ("POST", PACKAGES + "/group"),
+    ("POST", PACKAGES + "/user"),
+):
+    router.add(_method, _path)(_refuse_app_only)

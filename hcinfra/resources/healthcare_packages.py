@@ -1,42 +1,52 @@
-"""Microsoft's healthcare policy packages, as the emulator seeds them.
+"""Microsoft's healthcare Teams policy packages, as policies hcinfra declares itself.
 
-Each package holds one policy per type, named after the package. Microsoft documents
-the packages' purpose (clinical workers: full chat, calling, shift management and
-meetings; information workers: full chat, calling and meetings; patient rooms: devices
-in patient rooms) but shows the individual settings only in the admin centre. The
-values below follow that purpose and Microsoft's healthcare guidance (read receipts for
-everyone and priority notifications for clinicians; patient-room accounts locked down
-to a Calendar-only kiosk with chat, calling and meeting features turned off).
+REF: https://learn.microsoft.com/microsoftteams/policy-packages-healthcare
+The page says what each package is for (clinical workers: full chat, calling, shift
+management and meetings; information workers: full chat, calling and meetings; patient
+rooms: the rooms' devices), that packages pre-define messaging, meeting, calling, app
+setup and live events policies, and that each policy is named after its package
+(Healthcare_ClinicalWorker…) and created when the package is first assigned.
+
+Applying a package is a *PolicyPackage* cmdlet, which Microsoft documents as unsupported
+with application-based authentication
+(https://learn.microsoft.com/microsoftteams/teams-powershell-application-authentication),
+and hcinfra runs app-only. So the tenant baseline declares each package's policies as
+TeamsPolicy instances under the package's own name, and PolicyPackageAssignment assigns
+them per policy type with group policy assignments: the outcome of
+Grant-CsGroupPolicyPackageAssignment, app-only. Microsoft shows the individual settings
+only in the admin centre; the values below follow each package's stated purpose and
+Microsoft's healthcare guidance (read receipts for everyone and priority notifications
+for clinicians; patient-room accounts locked down to a Calendar-only device).
 """
 
 from __future__ import annotations
 
-from hcinfra.emulator.teamsadmin.policytypes import (
-    ACTIVITY,
-    APPROVALS,
-    CALENDAR,
-    CALLING,
-    CHAT,
-    FILES,
-    SHIFTS,
-    TEAMS,
-    pinned,
-    preset,
-)
-from hcinfra.emulator.teamsadmin.schemas import Doc
+from typing import Any
 
 CLINICAL = "Healthcare_ClinicalWorker"
 INFORMATION = "Healthcare_InformationWorker"
 PATIENT_ROOM = "Healthcare_PatientRoom"
+# The policy types the page lists: messaging, meetings, calling, app setup, live events.
+POLICY_TYPES = (
+    "TeamsAppSetupPolicy",
+    "TeamsCallingPolicy",
+    "TeamsMeetingBroadcastPolicy",
+    "TeamsMeetingPolicy",
+    "TeamsMessagingPolicy",
+)
+_DESCRIBED = {
+    "TeamsMessagingPolicy": "Messaging",
+    "TeamsAppSetupPolicy": "App setup",
+    "TeamsCallingPolicy": "Calling",
+    "TeamsMeetingPolicy": "Meeting",
+    "TeamsMeetingBroadcastPolicy": "Live events",
+}
+_CLINICAL_APPS = ["Activity", "Chat", "Teams", "Calendar", "Calling", "Shifts", "Files"]
+_CLINICAL_APPS += ["Approvals"]
+_INFORMATION_APPS = ["Activity", "Chat", "Teams", "Calendar", "Calling", "Files"]
 
-
-def _describe(package: str, kind: str) -> str:
-    return f"{kind} policy of the {package} policy package."
-
-
-def _clinical() -> dict[str, Doc]:
-    apps = (ACTIVITY, CHAT, TEAMS, CALENDAR, CALLING, SHIFTS, FILES, APPROVALS)
-    return {
+_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    CLINICAL: {
         "TeamsMessagingPolicy": {
             "AllowPriorityMessages": True,
             "ReadReceiptsEnabledType": "Everyone",
@@ -45,7 +55,6 @@ def _clinical() -> dict[str, Doc]:
             "AllowUserDeleteMessage": True,
             "AllowOwnerDeleteMessage": False,
             "AllowGiphy": False,
-            "GiphyRatingType": "Strict",
             "AllowMemes": False,
             "AllowStickers": False,
             "AllowUrlPreviews": True,
@@ -54,8 +63,8 @@ def _clinical() -> dict[str, Doc]:
             "AudioMessageEnabledType": "ChatsAndChannels",
         },
         "TeamsAppSetupPolicy": {
-            "AppPresetList": preset(*apps),
-            "PinnedAppBarApps": pinned(*apps),
+            "AppPresetList": _CLINICAL_APPS,
+            "PinnedAppBarApps": _CLINICAL_APPS,
             "AllowUserPinning": True,
             "AllowSideLoading": False,
         },
@@ -81,17 +90,8 @@ def _clinical() -> dict[str, Doc]:
             "AllowBroadcastScheduling": False,
             "AllowBroadcastTranscription": False,
         },
-        "TeamsChannelsPolicy": {
-            "AllowOrgWideTeamCreation": False,
-            "EnablePrivateTeamDiscovery": True,
-            "AllowPrivateChannelCreation": True,
-        },
-    }
-
-
-def _information() -> dict[str, Doc]:
-    apps = (ACTIVITY, CHAT, TEAMS, CALENDAR, CALLING, FILES)
-    return {
+    },
+    INFORMATION: {
         "TeamsMessagingPolicy": {
             "AllowPriorityMessages": True,
             "ReadReceiptsEnabledType": "UserPreference",
@@ -104,11 +104,10 @@ def _information() -> dict[str, Doc]:
             "AllowUrlPreviews": True,
             "AllowImmersiveReader": True,
             "AllowVideoMessages": True,
-            "AudioMessageEnabledType": "ChatsAndChannels",
         },
         "TeamsAppSetupPolicy": {
-            "AppPresetList": preset(*apps),
-            "PinnedAppBarApps": pinned(*apps),
+            "AppPresetList": _INFORMATION_APPS,
+            "PinnedAppBarApps": _INFORMATION_APPS,
             "AllowUserPinning": True,
             "AllowSideLoading": False,
         },
@@ -128,15 +127,8 @@ def _information() -> dict[str, Doc]:
             "AllowBroadcastScheduling": True,
             "AllowBroadcastTranscription": True,
         },
-        "TeamsChannelsPolicy": {
-            "AllowOrgWideTeamCreation": False,
-            "EnablePrivateTeamDiscovery": True,
-        },
-    }
-
-
-def _patient_room() -> dict[str, Doc]:
-    return {
+    },
+    PATIENT_ROOM: {
         "TeamsMessagingPolicy": {
             "AllowUserChat": False,
             "AllowPriorityMessages": False,
@@ -151,14 +143,13 @@ def _patient_room() -> dict[str, Doc]:
             "AllowMemes": False,
             "AllowStickers": False,
             "AllowUrlPreviews": False,
-            "AllowImmersiveReader": True,
             "AllowVideoMessages": False,
             "AudioMessageEnabledType": "Disabled",
             "AllowChatWithGroup": False,
         },
         "TeamsAppSetupPolicy": {
-            "AppPresetList": preset(CALENDAR),
-            "PinnedAppBarApps": pinned(CALENDAR),
+            "AppPresetList": ["Calendar"],
+            "PinnedAppBarApps": ["Calendar"],
             "AllowUserPinning": False,
             "AllowSideLoading": False,
         },
@@ -192,59 +183,24 @@ def _patient_room() -> dict[str, Doc]:
             "AllowBroadcastScheduling": False,
             "AllowBroadcastTranscription": False,
         },
-        "TeamsChannelsPolicy": {
-            "AllowOrgWideTeamCreation": False,
-            "EnablePrivateTeamDiscovery": False,
-            "AllowPrivateChannelCreation": False,
-            "AllowSharedChannelCreation": False,
-            "AllowChannelSharingToExternalUser": False,
-            "AllowUserToParticipateInExternalSharedChannel": False,
-        },
-    }
-
-
-KIND = {
-    "TeamsMessagingPolicy": "Messaging",
-    "TeamsAppSetupPolicy": "App setup",
-    "TeamsCallingPolicy": "Calling",
-    "TeamsMeetingPolicy": "Meeting",
-    "TeamsMeetingBroadcastPolicy": "Live events",
-    "TeamsChannelsPolicy": "Teams",
+    },
 }
+PACKAGES = tuple(_SETTINGS)
 
 
-def _with_descriptions(package: str, policies: dict[str, Doc]) -> dict[str, Doc]:
-    out: dict[str, Doc] = {}
-    for policy_type, settings in policies.items():
-        if policy_type == "TeamsChannelsPolicy":
-            out[policy_type] = dict(settings)  # this type has no Description
-        else:
-            out[policy_type] = {"Description": _describe(package, KIND[policy_type]), **settings}
-    return out
+def policy_names(package: str) -> dict[str, str]:
+    """Policy type → the instance name a package's policy has (the package's name)."""
+    if package not in _SETTINGS:
+        raise KeyError(package)
+    return {t: package for t in POLICY_TYPES}
 
 
-def healthcare_packages() -> list[Doc]:
-    """The seeded packages: name, description, and the settings each policy starts with."""
-    return [
-        {
-            "Name": CLINICAL,
-            "Description": (
-                "Policies for clinical staff (nurses, charge nurses, physicians, social "
-                "workers): chat, calling, shifts and meetings all enabled."
-            ),
-            "Policies": _with_descriptions(CLINICAL, _clinical()),
-        },
-        {
-            "Name": INFORMATION,
-            "Description": (
-                "Policies for information workers (IT, informatics, finance, compliance): "
-                "chat, calling and meetings all enabled."
-            ),
-            "Policies": _with_descriptions(INFORMATION, _information()),
-        },
-        {
-            "Name": PATIENT_ROOM,
-            "Description": ("Policies for the shared Teams accounts of patient-room devices."),
-            "Policies": _with_descriptions(PATIENT_ROOM, _patient_room()),
-        },
-    ]
+def policy_settings(package: str, policy_type: str) -> dict[str, Any]:
+    """The settings hcinfra gives one policy of a package, with its description."""
+    settings = {
+        k: list(v) if isinstance(v, list) else v for k, v in _SETTINGS[package][policy_type].items()
+    }
+    return {
+        "Description": f"{_DESCRIBED[policy_type]} policy of the {package} policy package.",
+        **settings,
+    }
