@@ -14,6 +14,7 @@ from typing import Any
 
 import pulumi
 
+from hcinfra.components.package_policies import PackagePolicies
 from hcinfra.network.model import Network
 from hcinfra.network.plan import plan_site
 from hcinfra.resources import TeamsPolicy, healthcare_packages
@@ -60,18 +61,10 @@ class TenantBaseline(pulumi.ComponentResource):
                 opts=child,
             )
         identities: dict[str, Any] = {t: policy.identity for t, policy in made.items()}
-        packaged: dict[str, Any] = {}
-        for package in packages_of(args.network):
-            packaged[package] = {
-                policy_type: TeamsPolicy(
-                    f"{name}-{package}-{policy_type}",
-                    policy_type=policy_type,
-                    name=package,
-                    settings=healthcare_packages.policy_settings(package, policy_type),
-                    opts=child,
-                ).identity
-                for policy_type in healthcare_packages.POLICY_TYPES
-            }
+        packaged: dict[str, Any] = {
+            package: PackagePolicies(f"{name}-{package}", package=package, opts=child).identities
+            for package in packages_of(args.network)
+        }
         self.policies = pulumi.Output.from_input(identities)
         self.package_policies = pulumi.Output.from_input(packaged)
         self.register_outputs(

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 
 PROGRAM = """\
 import pulumi
+from hcinfra.components import PackagePolicies
 from hcinfra.resources import (
     GroupLicenseAssignment, GroupPolicyAssignment, PolicyPackageAssignment, SecurityGroup,
     SharedMailbox, Team, TeamsPolicy,
@@ -58,8 +59,11 @@ assignment = GroupPolicyAssignment(
     "clinical-messaging", group_id=clinical.object_id, policy_type="TeamsMessagingPolicy",
     policy_name="E2E-Secure-Messaging", rank=1, opts=pulumi.ResourceOptions(depends_on=[messaging]),
 )
+# Packages are unsupported app-only: their policies are declared, then assigned per type.
+room_policies = PackagePolicies("patient-room", package="Healthcare_PatientRoom")
 package = PolicyPackageAssignment(
     "rooms-package", group_id=rooms.object_id, package="Healthcare_PatientRoom", rank=2,
+    opts=pulumi.ResourceOptions(depends_on=[room_policies]),
 )
 pulumi.export("clinicalId", clinical.object_id)
 pulumi.export("teamId", ward.team_id)
@@ -119,6 +123,20 @@ def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
     stack.run("up", "--yes")
     outputs = json.loads(stack.run("stack", "output", "--json").stdout)
     clinical, team = outputs["clinicalId"], outputs["teamId"]
+    # The package works app-only on a tenant where none was ever applied: its five
+    # policies were declared, each assigned to the group, and the package service that
+    # refuses app-only tokens was never called.
+    routes = {c["route"] for c in emu.requests()["counts"]}
+    assert not [r for r in routes if "VerticalPackaging" in r], routes
+    rooms = emu.teams_admin("GET", "/Skype.Policy/groupPolicyAssignments").json()
+    held = {a["policyType"] for a in rooms if a["policyName"] == "Healthcare_PatientRoom"}
+    assert held == {
+        "TeamsAppSetupPolicy",
+        "TeamsCallingPolicy",
+        "TeamsMeetingBroadcastPolicy",
+        "TeamsMeetingPolicy",
+        "TeamsMessagingPolicy",
+    }
 
     # 2. preview: no changes, and no writes reach the tenant
     mark = emu.requests()["last"]
