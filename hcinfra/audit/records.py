@@ -45,8 +45,17 @@ def _declared_policies(plan: SitePlan, role: str) -> dict[str, dict[str, Any]]:
 def declared_site(network: Network, code: str) -> list[Record]:
     """Every object the network declares for a site, sorted by kind and name."""
     plan = plan_site(network, code)
-    names = {g.role: g.display_name for g in plan.groups}
-    records: list[Record] = []
+    # Mailbox rights are held by the roles' mail-enabled security groups (see plan).
+    names = {g.role: g.name for g in plan.mail_groups}
+    records: list[Record] = [
+        {
+            "kind": "MailSecurityGroup",
+            "name": g.name,
+            "mail_nickname": g.alias,
+            "members": _lower(g.members),
+        }
+        for g in plan.mail_groups
+    ]
     for g in plan.groups:
         records.append(
             {
@@ -173,6 +182,11 @@ def live_site(network: Network, code: str, snap: Snapshot) -> tuple[list[Record]
         doc = snap.groups.get(t.mail_nickname)
         if doc:
             found.append(team_record(snap, doc))
+    for mg in plan.mail_groups:
+        known.add(mg.alias)
+        doc = snap.groups.get(mg.alias)
+        if doc:
+            found.append(mail_group_record(snap, doc))
     aliases = set()
     for m in plan.mailboxes:
         aliases.add(m.alias.lower())
@@ -184,7 +198,13 @@ def live_site(network: Network, code: str, snap: Snapshot) -> tuple[list[Record]
     for nickname, doc in snap.groups.items():
         if nickname.startswith(prefix) and nickname not in known:
             is_team = "Team" in (doc.get("resourceProvisioningOptions") or [])
-            record = team_record(snap, doc) if is_team else group_record(snap, doc, [])
+            record = (
+                team_record(snap, doc)
+                if is_team
+                else mail_group_record(snap, doc)
+                if doc.get("mailEnabled")
+                else group_record(snap, doc, [])
+            )
             shadows.append({**record, "shadow": True})
     for mbx in snap.mailboxes.values():
         alias = str(mbx.get("Alias", "")).lower()
@@ -218,6 +238,17 @@ def group_record(snap: Snapshot, doc: dict[str, Any], ranked_ids: list[str]) -> 
         "licences": sorted(licences, key=lambda lic: lic["sku"]),
         "licence_errors": snap.licence_errors.get(doc["id"], []),
         "policies": _live_policies(snap, gid, ranked_ids),
+    }
+
+
+def mail_group_record(snap: Snapshot, doc: dict[str, Any]) -> Record:
+    """A mail-enabled security group, as Graph shows it (read-only there)."""
+    return {
+        "kind": "MailSecurityGroup",
+        "name": doc.get("displayName"),
+        "id": str(doc["id"]).lower(),
+        "mail_nickname": doc.get("mailNickname"),
+        "members": snap.members.get(doc["id"], []),
     }
 
 

@@ -12,6 +12,7 @@ from hcinfra.network.plan import SitePlan, plan_site
 from hcinfra.resources import (
     GroupLicenseAssignment,
     GroupPolicyAssignment,
+    MailSecurityGroup,
     PolicyPackageAssignment,
     SecurityGroup,
     SharedMailbox,
@@ -90,6 +91,19 @@ class HospitalSite(pulumi.ComponentResource):
                 ranked_with=peers(p.role),  # type: ignore[arg-type]
                 opts=child,
             ).id
+        # Mailbox rights go to mail-enabled security groups, made in Exchange (see plan).
+        mail_groups = {
+            mg.role: MailSecurityGroup(
+                f"{prefix}-{mg.role}-mail",
+                name=mg.name,
+                alias=mg.alias,
+                primary_smtp_address=mg.address,
+                members=mg.members,
+                owners=owners,
+                opts=child,
+            )
+            for mg in plan.mail_groups
+        }
         mailboxes = {
             m.key: SharedMailbox(
                 f"{prefix}-mailbox-{m.key}",
@@ -97,8 +111,8 @@ class HospitalSite(pulumi.ComponentResource):
                 alias=m.alias,
                 primary_smtp_address=m.address,
                 display_name=m.display_name,
-                full_access=[groups[r].object_id for r in m.full_access],  # type: ignore[misc]
-                send_as=[groups[r].object_id for r in m.send_as],  # type: ignore[misc]
+                full_access=[mail_groups[r].object_id for r in m.full_access],  # type: ignore[misc]
+                send_as=[mail_groups[r].object_id for r in m.send_as],  # type: ignore[misc]
                 opts=child,
             )
             for m in plan.mailboxes
@@ -130,7 +144,13 @@ class HospitalSite(pulumi.ComponentResource):
         self.groups = pulumi.Output.from_input(group_out)
         self.mailboxes = pulumi.Output.from_input(mailbox_out)
         self.teams = pulumi.Output.from_input(team_out)
-        self.objects = pulumi.Output.from_input(self._objects(plan, groups, mailboxes, teams))
+        self.objects = pulumi.Output.from_input(
+            self._objects(plan, groups, mailboxes, teams)
+            + [
+                {"kind": "MailSecurityGroup", "name": mg.name, "id": mail_groups[mg.role].object_id}
+                for mg in plan.mail_groups
+            ]
+        )
         self.policies = pulumi.Output.from_input(policy_out)
         self.register_outputs(
             {

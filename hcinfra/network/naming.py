@@ -41,6 +41,16 @@ def mailbox_address(local_part: str, domain: str) -> str:
     return f"{local_part.lower()}@{domain.lower()}"
 
 
+def mail_group_name(code: str, role_name: str) -> str:
+    """The Exchange name (and display name) of a role's mail-enabled security group."""
+    return f"{group_name(code, role_name)}-Mail"
+
+
+def mail_group_alias(code: str, role_name: str) -> str:
+    """Its alias and address local part: stm-clinical-workers-mail (not truncated: validated)."""
+    return ascii_slug(mail_group_name(code, role_name))
+
+
 def team_nickname(code: str, key: str) -> str:
     """A team's group alias: stm-hospital, stm-ward-3-nord."""
     return f"{ascii_slug(code)}-{ascii_slug(key)}"[:64]

@@ -40,6 +40,17 @@ class MailboxPlan:
 
 
 @dataclass(frozen=True)
+class MailGroupPlan:
+    """A role's mail-enabled security group, made for the mailbox rights the role holds."""
+
+    role: str
+    name: str
+    alias: str
+    address: str
+    members: list[str]
+
+
+@dataclass(frozen=True)
 class TeamPlan:
     """A team at a site."""
 
@@ -72,12 +83,17 @@ class SitePlan:
     ranked: list[str] = field(default_factory=list)  # roles holding Teams policies, first wins
     groups: list[GroupPlan] = field(default_factory=list)
     mailboxes: list[MailboxPlan] = field(default_factory=list)
+    mail_groups: list[MailGroupPlan] = field(default_factory=list)  # roles with mailbox rights
     teams: list[TeamPlan] = field(default_factory=list)
     policies: list[PolicyAssignmentPlan] = field(default_factory=list)
 
     def group(self, role: str) -> GroupPlan:
         """The plan of a role's group."""
         return next(g for g in self.groups if g.role == role)
+
+    def mail_group(self, role: str) -> MailGroupPlan:
+        """The plan of a role's mail-enabled security group."""
+        return next(g for g in self.mail_groups if g.role == role)
 
     def group_owners(self) -> list[str]:
         """Owners of every role group: the site's team owners (app-only creation leaves none)."""
@@ -163,6 +179,22 @@ def plan_site(network: Network, code: str) -> SitePlan:
                 send_as=list(mbx.send_as),
             )
         )
+    # Exchange grants mailbox rights to mail-enabled security groups only, which Graph
+    # cannot make or fill: a role holding a right gets one, made in Exchange.
+    holders = {r for m in baseline.mailboxes for r in (*m.full_access, *m.send_as)}
+    for group in plan.groups:
+        if group.role in holders:
+            role_name = next(r.name for r in baseline.roles if r.key == group.role)
+            alias = naming.mail_group_alias(site.code, role_name)
+            plan.mail_groups.append(
+                MailGroupPlan(
+                    role=group.role,
+                    name=naming.mail_group_name(site.code, role_name),
+                    alias=alias,
+                    address=naming.mailbox_address(alias, site.mail_domain),
+                    members=group.members,
+                )
+            )
     teams = baseline.teams
     if teams.hospital:
         plan.teams.append(_team("hospital", teams.hospital, site.code, values))

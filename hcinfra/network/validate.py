@@ -179,6 +179,7 @@ def _check_overrides(network: Network, index: int, add: Any) -> None:
 
 def _clashes(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
+    too_long: list[Problem] = []
     for site in network.sites:
         plan = plan_site(network, site.code)
         for g in plan.groups:
@@ -187,9 +188,13 @@ def _clashes(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Proble
         for m in plan.mailboxes:
             seen[("mail address", m.address)].append(site.code)
             seen[("mailbox alias", m.alias)].append(site.code)
+        for mg in plan.mail_groups:
+            seen[("mail address", mg.address)].append(site.code)
+            seen[("mailbox alias", mg.alias)].append(site.code)
+            too_long.extend(_exchange_limits(network, site.code, mg.name, mg.alias, lines))
         for t in plan.teams:
             seen[("team alias", t.mail_nickname)].append(site.code)
-    problems = []
+    problems = too_long
     for (what, value), sites in sorted(seen.items()):
         if len(sites) < 2:
             continue
@@ -206,6 +211,24 @@ def _clashes(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Proble
             )
         )
     return problems
+
+
+def _exchange_limits(
+    network: Network, code: str, name: str, alias: str, lines: dict[tuple[Any, ...], int]
+) -> list[Problem]:
+    """Exchange's limits on a derived mail-enabled security group: Name and alias ≤ 64."""
+    index = network.codes().index(code)
+    return [
+        Problem(
+            code,
+            format_path(("sites", index)),
+            f"derives the mail-enabled security group {what} '{value}' ({len(value)} "
+            "characters); Exchange allows 64: shorten the role's name",
+            _line_for(lines, ("sites", index)),
+        )
+        for what, value in (("name", name), ("alias", alias))
+        if len(value) > 64
+    ]
 
 
 def _seats(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:

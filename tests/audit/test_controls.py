@@ -111,8 +111,8 @@ def test_passing_results_show_what_was_checked() -> None:
     assert result(results, "HC.TEAMS.2.2", "tenant").actual_value == "Everyone"
     assert result(results, "HC.EXO.1.1").actual_value == {INFO: True, SCHEDULING: True}
     assert result(results, "HC.EXO.1.2").actual_value == {
-        INFO: [INFORMATION],
-        SCHEDULING: [INFORMATION, NURSE_MANAGERS],
+        INFO: [f"{INFORMATION}-Mail"],
+        SCHEDULING: [f"{INFORMATION}-Mail", f"{NURSE_MANAGERS}-Mail"],
     }
     assert result(results, "HC.TEAMS.3.1").actual_value == {"STM 3 Nord": 2, "STM 4 Sud": 2}
     assert result(results, "HC.AAD.1.1").actual_value == []

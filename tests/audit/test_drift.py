@@ -72,7 +72,7 @@ def test_names_and_members_compare_case_insensitively() -> None:
     clinical["name"] = CLINICAL.upper()
     clinical["members"] = [m.upper() for m in clinical["members"]]
     find(live, INFO)["name"] = INFO.upper()
-    find(live, INFO)["full_access"] = ["stm-information-workers"]
+    find(live, INFO)["full_access"] = ["stm-information-workers-mail"]
     find(live, WARD)["name"] = "stm 3 nord"
     assert compare(live) == []
 
@@ -138,7 +138,7 @@ def test_mailbox_permissions_extra_full_access_and_missing_send_as() -> None:
     find(live, SCHEDULING)["full_access"].append("clerk001@northwindhealth.org")
     find(live, INFO)["send_as"] = []
     assert sorted(summary(compare(live))) == [
-        (INFO, "send_as", "missing", "STM-Information-Workers", None),
+        (INFO, "send_as", "missing", "STM-Information-Workers-Mail", None),
         (SCHEDULING, "full_access", "extra", None, "clerk001@northwindhealth.org"),
     ]
 

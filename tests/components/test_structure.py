@@ -69,7 +69,12 @@ def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
         ]
         assert groups["clinical"]["name"] == "HSA-Clinical-Workers"
         assert set(teams) == {"hospital", "ward-cardiologie", "ward-pediatrie"}
-        assert {o["kind"] for o in objects} == {"SecurityGroup", "SharedMailbox", "Team"}
+        assert {o["kind"] for o in objects} == {
+            "SecurityGroup",
+            "MailSecurityGroup",
+            "SharedMailbox",
+            "Team",
+        }
 
     # The policy assignments register after the groups they name: wait for them too.
     done = pulumi.Output.all(site.groups, site.teams, site.objects, site.policies)
@@ -84,7 +89,8 @@ def test_every_child_of_a_site_has_the_site_as_parent(mocks: Mocks):
     children = list(site._childResources)  # what Pulumi recorded as parented to the site
 
     def check(urns: list[str]) -> None:
-        assert len(urns) == 18  # 4 groups, 4 licences, 3 packages, 2 policies, 2 mailboxes, 3 teams
+        # 4 groups, 4 licences, 3 packages, 2 policies, 2 mail groups, 2 mailboxes, 3 teams
+        assert len(urns) == 20
         # A child's URN carries its parent's type in its type chain.
         assert all("hcinfra:index:HospitalSite$pulumi-python:dynamic:Resource" in u for u in urns)
 

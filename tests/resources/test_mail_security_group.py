@@ -1,4 +1,4 @@
-"""MailSecurityGroup's provider, SharedMailbox grants to it, and the client in each Exchange variant."""
+"""MailSecurityGroup's provider, SharedMailbox grants to it, and the client in each variant."""
 
 from __future__ import annotations
 
