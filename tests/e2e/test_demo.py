@@ -37,13 +37,15 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
         return proc.stdout
 
     first = demo()
-    assert "+ 4 created" in first  # the tenant stack: its stack, component and two policies
+    # The tenant stack: its stack, component, two policies, and three packages (component and
+    # five policies each).
+    assert "+ 22 created" in first
     assert "+ 20 created" in first  # the dev stack: Hôpital Saint-Michel
     assert "Team           STM 3 Nord" in first  # the table of objects
     assert "no drift in 2 site(s)" in first  # hcinfra drift, right after the deployment
     assert "HC.EXO.1.1" in first and "FAIL" not in first  # hcinfra check: every control met
     second = demo()
-    assert "4 unchanged" in second and "20 unchanged" in second
+    assert "22 unchanged" in second and "20 unchanged" in second
     assert "created" not in second
     # The emulator the script started is gone again.
     running = subprocess.run(["pgrep", "-f", str(tmp_path / "demo-state")], capture_output=True)
