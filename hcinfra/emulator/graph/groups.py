@@ -219,9 +219,11 @@ def _resolve_binds(svc: Any, body: dict[str, Any], key: str) -> list[str]:
     ids = []
     for url in body.get(key) or []:
         oid = bind_id(str(url))
-        if find_user(svc, oid) is None and not visible(svc.store.peek("group", oid), svc.now()):
+        user = find_user(svc, oid)
+        if user is None and not visible(svc.store.peek("group", oid), svc.now()):
             raise not_found(oid)
-        ids.append(oid)
+        # A user may be bound by userPrincipalName; the group stores its object id.
+        ids.append(user["id"] if user is not None else oid)
     return ids
 
 
@@ -554,6 +556,7 @@ def add_reference(svc: Any, gid: str, oid: str, relation: str) -> None:
     target = _directory_object(svc, oid)
     if target is None:
         raise not_found(oid)
+    oid = str(target["id"])  # a user referenced by userPrincipalName is stored by id
     prop = relation.lstrip("_")
     if relation == "_members" and "DynamicMembership" in (group.get("groupTypes") or []):
         raise bad_request(
