@@ -1,0 +1,162 @@
+"""`hcinfra doctor` against the emulator: the three seeded apps, and networks the tenant
+cannot serve. Every run is checked (in conftest) to make no write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hcinfra.doctor.model import STATUSES
+from tests.doctor.conftest import Doctor
+from tests.emulator.harness import (
+    AUDITOR_APP,
+    AUDITOR_SECRET,
+    UNPRIVILEGED_APP,
+    UNPRIVILEGED_SECRET,
+)
+
+IDS = [
+    "token.graph",
+    "token.exchange",
+    "token.teamsadmin",
+    "tenant.id",
+    "permissions.graph",
+    "permissions.exchange",
+    "roles.directory",
+    "domains.accepted",
+    "licences.skus",
+    "licences.seats",
+    "licences.plans",
+    "members.resolve",
+    "contract.exchange.not-found",
+    "contract.teams.group-assignments",
+    "contract.teams.policy-read",
+]
+
+
+def test_doctor_automation_app_all_good(doctor: Doctor) -> None:
+    run = doctor()
+    assert run.code == 0, run.report
+    report = run.report
+    assert report is not None
+    assert report["schema"] == "hcinfra.doctor/v1"
+    assert report["result"] == "ok"
+    assert [c["id"] for c in report["checks"]] == IDS
+    assert {c["status"] for c in report["checks"]} <= {"ok", "warning"}
+    for c in report["checks"]:
+        assert set(c) == {"id", "status", "finding", "fix", "details"}
+        assert c["status"] in STATUSES
+    # A fresh tenant has no group policy assignment: the item shape is not seen yet.
+    assert run.status("contract.teams.group-assignments") == "warning"
+    assert "404" in run.check("contract.exchange.not-found")["finding"]
+    assert report["summary"]["checks"] == len(IDS)
+    # Tokens, one $batch per Graph area, two cmdlets and two Teams reads: never a write.
+    assert run.log["calls"] <= 16
+    assert not any("/Teams.VerticalPackaging/" in e["path"] for e in run.log["entries"])
+
+
+def test_doctor_auditor_app_missing_permissions_and_roles(doctor: Doctor) -> None:
+    run = doctor(app=AUDITOR_APP, secret=AUDITOR_SECRET)
+    assert run.code == 2
+    graph = run.check("permissions.graph")
+    assert graph["status"] == "problem"
+    # The auditor holds Group.Read.All: the manifest needs the ReadWrite one.
+    for name in ("Group.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Team.Create"):
+        assert name in graph["details"] and name in graph["fix"]
+    # Held permissions are not named as missing.
+    assert "Directory.Read.All" not in graph["details"]
+    assert "Microsoft Graph" in graph["fix"] and "admin consent" in graph["fix"]
+    assert "stacks/bootstrap" in graph["fix"]
+    exchange = run.check("permissions.exchange")
+    assert exchange["status"] == "problem"
+    assert exchange["details"] == ["Exchange.ManageAsApp"]
+    assert "Office 365 Exchange Online" in exchange["fix"]
+    roles = run.check("roles.directory")
+    assert roles["status"] == "problem"
+    assert roles["details"] == ["Exchange Administrator", "Teams Administrator"]
+    # Graph reads the auditor may make still run.
+    assert run.status("members.resolve") == "ok"
+    assert run.status("licences.seats") == "ok"
+    for check_id in ("domains.accepted", "contract.exchange.not-found"):
+        assert run.status(check_id) == "could-not-check"
+        assert "401" in run.check(check_id)["finding"]
+    assert run.status("contract.teams.policy-read") == "could-not-check"
+
+
+def test_doctor_unprivileged_app_lacks_everything(doctor: Doctor) -> None:
+    run = doctor(app=UNPRIVILEGED_APP, secret=UNPRIVILEGED_SECRET)
+    assert run.code == 2
+    graph = run.check("permissions.graph")
+    assert "User.Read.All" in graph["details"] and "Directory.Read.All" in graph["details"]
+    assert run.check("permissions.exchange")["details"] == ["Exchange.ManageAsApp"]
+    assert run.check("roles.directory")["details"] == [
+        "Exchange Administrator",
+        "Teams Administrator",
+    ]
+    # It gets tokens, but no read is allowed: those checks say why they could not run.
+    assert run.status("token.graph") == "ok"
+    for check_id in ("members.resolve", "licences.skus", "contract.teams.group-assignments"):
+        assert run.status(check_id) == "could-not-check"
+        assert "403" in run.check(check_id)["finding"]
+
+
+def test_doctor_domain_not_accepted(doctor: Doctor, network_file: Any) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["tenant"]["domains"].append("clinique-nord.example.org")
+        data["sites"][0]["mail_domain"] = "clinique-nord.example.org"
+
+    run = doctor(network_file(change))
+    assert run.code == 2
+    check = run.check("domains.accepted")
+    assert check["status"] == "problem"
+    assert "clinique-nord.example.org" in check["finding"]
+    assert "clinique-nord.example.org: not accepted" in check["details"]
+    assert "stm.northwindhealth.org: Authoritative" in check["details"]
+    assert "Settings > Domains" in check["fix"]
+
+
+def test_doctor_missing_member(doctor: Doctor, network_file: Any) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["sites"][2]["members"]["clinical"].append("ghost.nurse@northwindhealth.org")
+
+    run = doctor(network_file(change))
+    assert run.code == 2
+    check = run.check("members.resolve")
+    assert check["status"] == "problem"
+    assert check["details"] == ["ghost.nurse@northwindhealth.org (CHM clinical)"]
+    # Only this one: the others resolved.
+    assert "1 declared member " in check["finding"]
+
+
+def test_doctor_many_members_stay_in_one_batch(doctor: Doctor, network_file: Any) -> None:
+    nurses = [f"nurse{n:03d}@northwindhealth.org" for n in range(30, 120)]
+
+    def change(data: dict[str, Any]) -> None:
+        data["sites"][0]["members"]["clinical"] += nurses
+
+    run = doctor(network_file(change))
+    assert run.code == 0, run.report
+    assert run.status("members.resolve") == "ok"
+    assert str(len(nurses) + 20) in run.check("members.resolve")["finding"]
+    users = [e for e in run.log["entries"] if e["route"] == "/users"]
+    # 110 users, 15 to a filter: 8 queries, all items of one $batch.
+    assert len(users) == 8 and all(e["batch_item"] for e in users)
+
+
+def test_doctor_licences_short_unknown_sku_and_plan(doctor: Doctor, network_file: Any) -> None:
+    def change(data: dict[str, Any]) -> None:
+        roles = {r["key"]: r for r in data["baseline"]["roles"]}
+        roles["clinical"]["seats"] = 100  # 100 + 60 (HSA's override) + 100 > 250 SPE_F1
+        roles["clinical"]["licences"][0]["disabled_plans"].append("NOT_A_PLAN")
+        roles["nurse-managers"]["licences"] = [{"sku": "ENTERPRISEPACK"}]
+        data["tenant"]["licence_pool"] = {}
+
+    run = doctor(network_file(change))
+    assert run.code == 2
+    seats = run.check("licences.seats")
+    assert seats["status"] == "problem"
+    assert "SPE_F1 (10 short)" in seats["finding"]
+    assert "SPE_F1: 260 needed, 250 free (250 enabled, 0 consumed)" in seats["details"]
+    skus = run.check("licences.skus")
+    assert skus["status"] == "problem" and skus["details"] == ["ENTERPRISEPACK"]
+    plans = run.check("licences.plans")
+    assert plans["status"] == "problem" and plans["details"] == ["SPE_F1: NOT_A_PLAN"]
