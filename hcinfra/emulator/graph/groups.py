@@ -590,6 +590,11 @@ def remove_reference(svc: Any, gid: str, oid: str, relation: str) -> None:
             "One or more removed object references do not exist for the following modified "
             f"properties: '{relation.lstrip('_')}'.",
         )
+    if relation == "_owners" and doc[relation] == [oid]:
+        # "the last owner (a user object) of the group cannot be removed" (group-delete-owners)
+        raise bad_request(
+            "The group must have at least one owner, hence this owner cannot be removed."
+        )
     doc[relation].remove(oid)
     svc.store.put("group", gid, doc)
 
