@@ -24,8 +24,8 @@ PROGRAM = """\
 import pulumi
 from hcinfra.components import PackagePolicies
 from hcinfra.resources import (
-    GroupLicenseAssignment, GroupPolicyAssignment, PolicyPackageAssignment, SecurityGroup,
-    SharedMailbox, Team, TeamsPolicy,
+    GroupLicenseAssignment, GroupPolicyAssignment, MailSecurityGroup, PolicyPackageAssignment,
+    SecurityGroup, SharedMailbox, Team, TeamsPolicy,
 )
 
 cfg = pulumi.Config()
@@ -43,9 +43,15 @@ licence = GroupLicenseAssignment(
     "clinical-f3", group_id=clinical.object_id,
     skus=[{"sku": "SPE_F1", "disabled_plans": ["YAMMER_ENTERPRISE"]}],
 )
+clinical_mail = MailSecurityGroup(
+    "clinical-mail", name="E2E-Clinical-Workers-Mail", alias="e2e-clinical-workers-mail",
+    primary_smtp_address="e2e-clinical-workers-mail@northwindhealth.org",
+    members=["nurse001@northwindhealth.org", "nurse002@northwindhealth.org"], owners=[manager],
+)
 mailbox = SharedMailbox(
     "info", name="E2E Info", alias="e2e-info", primary_smtp_address="e2e-info@northwindhealth.org",
-    display_name="E2E Info", full_access=[clinical.object_id], send_as=[clinical.object_id],
+    display_name="E2E Info", full_access=[clinical_mail.object_id],
+    send_as=[clinical_mail.object_id],
 )
 ward = Team(
     "ward", display_name="E2E Ward 3", template="healthcareWard", owners=[manager],

@@ -89,7 +89,7 @@ def make_drift(emu: Emulator) -> None:
     emu.exo(
         "Remove-MailboxPermission",
         Identity="info@stm.northwindhealth.org",
-        User="STM-Information-Workers",
+        User="STM-Information-Workers-Mail",
         AccessRights=["FullAccess"],
     )
     emu.exo(
