@@ -199,6 +199,8 @@ class FilterParser:
         return _compare(prop, op, value)
 
     def any_clause(self, prop: str) -> Predicate:
+        if prop not in self.props:
+            raise unsupported(prop, self.resource)
         self.take("/")
         if self.take().lower() != "any":
             raise unsupported(prop, self.resource)
