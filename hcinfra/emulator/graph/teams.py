@@ -232,6 +232,10 @@ def _extra_channels(body: dict[str, Any], template: str) -> list[dict[str, Any]]
     for ch in extra:
         if not isinstance(ch, dict):
             raise bad("Each channel must be an object.")
+        for key in ch:
+            # Tabs and channel members are not served: refused rather than dropped.
+            if key not in CHANNEL_FIELDS:
+                raise bad(f"Invalid property '{key}' in request.")
         _check_channel_name(ch.get("displayName"), taken)
         taken.add(ch["displayName"].lower())
     return extra
