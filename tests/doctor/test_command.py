@@ -74,8 +74,10 @@ def test_doctor_unreachable_tenant_exits_1(emu: Emulator) -> None:
 
 
 def test_doctor_text_report_and_out_file(emu: Emulator, tmp_path: Path) -> None:
+    since = emu.requests()["last"]
     proc = cli(emu, "--network", str(NETWORK))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert emu.requests(since)["writes"] == 0
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"hcinfra doctor: tenant {emu.tenant_id}")
     assert any(line.split()[:2] == ["OK", "members.resolve"] for line in lines)
