@@ -66,6 +66,11 @@ class GraphService(Service):
 
     def not_found_route(self, req: Req) -> ServiceError:
         segment = req.path_in_version.strip("/").split("/")[0]
+        if segment == "me":
+            # /me names a signed-in user; app-only callers have none (user-get).
+            return GraphError(
+                400, "BadRequest", "/me request is only valid with delegated authentication flow."
+            )
         return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
 
     def method_not_allowed(self, req: Req) -> ServiceError:
