@@ -202,3 +202,23 @@ def test_more_groups_per_policy_type_than_teams_allows_is_refused(tmp_path: Path
     # 21 sites fit: 63 groups for the package types, though messaging has 84.
     data["sites"] = data["sites"][:21]
     assert "TeamsCallingPolicy" not in problems_of(tmp_path, data)[0]
+
+
+def test_roles_with_mailbox_rights_get_a_mail_enabled_group_named_by_the_convention():
+    stm = plan_site(load_network(SAMPLE), "STM")
+    holders = {r for m in stm.mailboxes for r in (*m.full_access, *m.send_as)}
+    assert {g.role for g in stm.mail_groups} == holders
+    group = stm.mail_group(sorted(holders)[0])
+    assert group.name == f"{stm.group(group.role).display_name}-Mail"
+    assert group.alias == ascii_slug(group.name)
+    assert group.address == f"{group.alias}@{stm.mail_domain}"
+    assert group.members == stm.group(group.role).members
+
+
+def test_a_mail_group_name_over_exchanges_64_characters_is_refused(tmp_path: Path):
+    data = sample()
+    holder = data["baseline"]["mailboxes"][0]["full_access"][0]
+    role = next(r for r in data["baseline"]["roles"] if r["key"] == holder)
+    role["name"] = "R" * 58  # STM- + 58 + -Mail = 67
+    found = problems_of(tmp_path, data)
+    assert any("mail-enabled security group name" in p and "Exchange allows 64" in p for p in found)
