@@ -12,14 +12,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hcinfra.clients.errors import TenantError
+from hcinfra.clients.errors import EXCHANGE_NOT_FOUND, TenantError
 from hcinfra.doctor.context import Context
 from hcinfra.doctor.model import OK, PROBLEM, WARNING, Check, unchecked
 
 EXCHANGE_ID = "contract.exchange.not-found"
 ASSIGNMENTS_ID = "contract.teams.group-assignments"
 POLICY_ID = "contract.teams.policy-read"
-NOT_FOUND_CLASS = "ManagementObjectNotFoundException"
 ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments?policyType=TeamsMessagingPolicy"
 POLICY = "/Skype.Policy/configurations/TeamsMessagingPolicy"
 # The corrected contract (docs/emulator.md): camelCase keys, read case-sensitively.
@@ -41,12 +40,13 @@ def exchange_not_found_check(ctx: Context) -> Check:
     if why:
         return unchecked(EXCHANGE_ID, why)
     identity = f"hcinfra-doctor-{uuid.uuid4().hex[:12]}@{ctx.network.tenant.domains[0]}"
-    expected = f"hcinfra expects 404, or 400 with {NOT_FOUND_CLASS} in details"
+    expected = f"hcinfra expects 404, or 400 with {EXCHANGE_NOT_FOUND} in details"
     fix = REPORT.format(what="shared mailboxes")
     try:
         found = ctx.conn.exchange.invoke("Get-Mailbox", Identity=identity)
     except TenantError as err:
-        exception = str(getattr(err, "exception", "") or "")
+        exception = err.exception
+        # The Exchange client's own classifier: what hcinfra reads as "no such object".
         if err.not_found:
             variant = "404" if err.status == 404 else f"{err.status} with {exception}"
             return Check(
