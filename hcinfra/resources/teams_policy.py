@@ -50,9 +50,7 @@ class TeamsPolicyInputs(Inputs):
 
     policy_type: PolicyType
     name: str = Field(min_length=1, max_length=256)
-    settings: AnySettings | dict[str, Any] = Field(
-        default_factory=dict, validate_default=True
-    )
+    settings: AnySettings | dict[str, Any] = Field(default_factory=dict, validate_default=True)
 
     @field_validator("name")
     @classmethod

@@ -60,8 +60,11 @@ def test_graph_exchange_and_teams_calls_with_a_client_secret(emu: Emulator):
     assert skus is not None and len(skus.value) == 5
     mailboxes = conn.exchange.invoke("Get-Mailbox", Identity="nurse001@northwindhealth.org")
     assert mailboxes[0]["RecipientTypeDetails"] == "UserMailbox"
-    packages = conn.teams.call("GET", "/Teams.VerticalPackaging/package")
-    assert {p["Name"] for p in packages} >= {"Healthcare_ClinicalWorker"}
+    policies = conn.teams.call("GET", "/Skype.Policy/configurations/TeamsMessagingPolicy")
+    assert policies[0]["Identity"] == "Global"
+    with pytest.raises(TenantError) as refused:  # packages are unsupported app-only
+        conn.teams.call("GET", "/Teams.VerticalPackaging/package")
+    assert refused.value.status == 403
     with pytest.raises(TenantError) as err:
         conn.graph.run(lambda c: c.groups.by_group_id("missing").get())
     assert err.value.status == 404 and err.value.code == "Request_ResourceNotFound"

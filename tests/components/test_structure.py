@@ -105,11 +105,32 @@ def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
 
     def check(_: Any) -> None:
         policies = [r for r in mocks.made if r.name.startswith("tenant-")]
-        assert all(c.__class__.__name__ == "TeamsPolicy" for c in baseline._childResources)
+        kinds = sorted({c.__class__.__name__ for c in baseline._childResources})
+        assert kinds == ["PackagePolicies", "TeamsPolicy"]
         by_name = {r.name: r.inputs for r in policies}
         assert by_name["tenant-messaging"]["policy_type"] == "TeamsMessagingPolicy"
         assert by_name["tenant-messaging"]["settings"]["ReadReceiptsEnabledType"] == "Everyone"
         app = by_name["tenant-app-setup"]["settings"]
         assert app["PinnedAppBarApps"] == ["Lists", "Tasks", "Approvals", "Shifts", "Bookings"]
+        # Each package the sample's roles hold: its five policies, named after it (app-only
+        # sign-in cannot apply a package, so the baseline declares them).
+        for package in ("Healthcare_ClinicalWorker", "Healthcare_PatientRoom"):
+            mine = {
+                r.inputs["policy_type"]: r.inputs["name"]
+                for r in policies
+                if r.name.startswith(f"tenant-{package}-")
+            }
+            assert mine == {
+                t: package
+                for t in (
+                    "TeamsAppSetupPolicy",
+                    "TeamsCallingPolicy",
+                    "TeamsMeetingBroadcastPolicy",
+                    "TeamsMeetingPolicy",
+                    "TeamsMessagingPolicy",
+                )
+            }
+        rooms = by_name["tenant-Healthcare_PatientRoom-TeamsMessagingPolicy"]["settings"]
+        assert rooms["AllowUserChat"] is False
 
-    return baseline.policies.apply(check)
+    return pulumi.Output.all(baseline.policies, baseline.package_policies).apply(check)
