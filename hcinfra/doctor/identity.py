@@ -12,7 +12,7 @@ from typing import Any
 
 from hcinfra.clients.credentials import SCOPES
 from hcinfra.doctor.context import Context
-from hcinfra.doctor.model import BOOTSTRAP, OK, PROBLEM, Check, plural, unchecked
+from hcinfra.doctor.model import BOOTSTRAP, OK, PROBLEM, WARNING, Check, plural, unchecked
 
 # Entra ID's built-in role template ids (the same in every tenant).
 ROLE_TEMPLATES = {
@@ -114,6 +114,15 @@ def _directory_roles(ctx: Context, required: list[str]) -> Check:
     cid = "roles.directory"
     if not ctx.claims:
         return unchecked(cid, "no token to read the app's directory roles from")
+    if not any("wids" in c for c in ctx.claims.values()):
+        # Entra documents claims as optional; app-only tokens seen in the wild carry `wids`
+        # (at least the default service principal role), so its absence proves nothing.
+        return Check(
+            cid,
+            WARNING,
+            "the tokens carry no wids claim: the app's directory roles could not be read; "
+            f"the Exchange and Teams probes show whether {', '.join(required)} are held",
+        )
     wids = {str(w).lower() for c in ctx.claims.values() for w in c.get("wids") or []}
     if GLOBAL_ADMIN in wids:
         return Check(cid, OK, "the app holds Global Administrator, which covers every role needed")
