@@ -7,7 +7,6 @@ from typing import Any
 
 from hcinfra.emulator.core.http import Req, Resp
 from hcinfra.emulator.graph.capabilities import (
-    DELETED_GROUP_ORDERBY,
     GROUP_FILTERS,
     GROUP_ORDERBY,
     GROUP_SEARCH,
@@ -126,7 +125,6 @@ UPDATABLE = CREATABLE - {
 }
 NICKNAME_FORBIDDEN = set('@()\\[]";:<>, ')
 MAX_BINDS = 20
-RETENTION_S = 30 * 24 * 3600
 
 
 def get_group(svc: Any, gid: str) -> dict[str, Any]:
@@ -441,75 +439,6 @@ def delete_group(req: Req, gid: str) -> Resp:
         svc.store.delete("team", gid)
         doc["_team"] = team
         svc.store.put("deletedGroup", gid, doc)
-    return Resp(204)
-
-
-def _deleted(svc: Any) -> list[dict[str, Any]]:
-    now = svc.now()
-    live = []
-    for doc in svc.store.values("deletedGroup"):
-        if now - doc["_deletedAt"] > RETENTION_S:
-            svc.store.delete("deletedGroup", doc["id"])
-        else:
-            live.append(doc)
-    return live
-
-
-@router.add("GET", "/directory/deletedItems/microsoft.graph.group", "deleted.read")
-@router.add("GET", "/directory/deletedItems/graph.group", "deleted.read")
-def list_deleted(req: Req) -> Resp:
-    docs = [public(d) for d in _deleted(req.service)]
-    docs = apply_filter(docs, req.query, req.headers, "Group", GROUP_FILTERS)
-    docs = apply_orderby(docs, req.query, req.headers, DELETED_GROUP_ORDERBY)
-    return listing(req, docs, "groups", DEFAULT, KNOWN, TYPE)
-
-
-@router.add("GET", "/directory/deletedItems/{gid}", "deleted.read")
-def read_deleted(req: Req, gid: str) -> Resp:
-    doc = next((d for d in _deleted(req.service) if d["id"] == gid), None)
-    if doc is None:
-        raise not_found(gid)
-    select = parse_select(req.query, KNOWN, TYPE)
-    return Resp(
-        200,
-        {
-            "@odata.context": context(req, context_fragment("directoryObjects", select, True)),
-            "@odata.type": "#microsoft.graph.group",
-            **shape(doc, DEFAULT, select),
-        },
-    )
-
-
-@router.add("POST", "/directory/deletedItems/{gid}/restore", "deleted.write")
-def restore_deleted(req: Req, gid: str) -> Resp:
-    svc = req.service
-    doc = next((d for d in _deleted(svc) if d["id"] == gid), None)
-    if doc is None:
-        raise not_found(gid)
-    doc = svc.store.get("deletedGroup", gid)
-    team = doc.pop("_team", None)
-    doc.pop("_deletedAt", None)
-    doc["deletedDateTime"] = None
-    svc.store.delete("deletedGroup", gid)
-    svc.store.put("group", gid, doc)
-    if team is not None:
-        svc.store.put("team", gid, team)
-    return Resp(
-        200,
-        {
-            "@odata.context": context(req, "directoryObjects/$entity"),
-            "@odata.type": "#microsoft.graph.group",
-            **shape(doc, DEFAULT, None),
-        },
-    )
-
-
-@router.add("DELETE", "/directory/deletedItems/{gid}", "deleted.write")
-def purge_deleted(req: Req, gid: str) -> Resp:
-    svc = req.service
-    if not any(d["id"] == gid for d in _deleted(svc)):
-        raise not_found(gid)
-    svc.store.delete("deletedGroup", gid)
     return Resp(204)
 
 

@@ -12,6 +12,7 @@ from hcinfra.emulator.graph import (  # noqa: F401
     apps,
     batch,
     counts,
+    deleted,
     groups,
     licensing,
     teams,
