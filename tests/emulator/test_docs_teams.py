@@ -222,3 +222,31 @@ def test_team_archive_and_unarchive_examples(emu: Emulator):
     unarchive.resp_headers = headers
     assert check(replay(emu, unarchive, {"team": team}), unarchive) is None
     assert emu.graph("GET", f"/teams/{team}").json()["isArchived"] is False
+
+
+def test_team_post_examples_6_and_7_other_base_templates_are_refused(emu: Emulator):
+    """REF: https://learn.microsoft.com/en-us/graph/api/team-post"""
+    # Only the standard and healthcare templates are served; educationClass is refused.
+    education = "https://graph.microsoft.com/v1.0/teamsTemplates('educationClass')"
+    body = {**MINIMAL.body, "template@odata.bind": education, "displayName": "My Class Team"}
+    ex = Example(TEAM_POST, "POST", "/teams", body, status=400, error="BadRequest")
+    check(replay(emu, ex, owner(emu)), ex)
+
+
+def test_team_post_example_8_migration_mode_is_refused(emu: Emulator):
+    """REF: https://learn.microsoft.com/en-us/graph/api/team-post"""
+    body = {
+        **MINIMAL.body,
+        "@microsoft.graph.teamCreationMode": "migration",
+        "createdDateTime": "2020-03-14T11:22:17.067Z",
+    }
+    ex = Example(TEAM_POST, "POST", "/teams", body, status=400, error="BadRequest")
+    check(replay(emu, ex, owner(emu)), ex)
+
+
+def test_team_post_example_9_owner_by_user_principal_name(emu: Emulator):
+    """REF: https://learn.microsoft.com/en-us/graph/api/team-post"""
+    ids = owner(emu)
+    ids["owner"] = "claire.dubois@northwindhealth.org"
+    r = replay(emu, MINIMAL, ids)
+    assert check(r, MINIMAL) is None and LOCATION.match(r.headers["location"])
