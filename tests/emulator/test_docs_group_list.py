@@ -212,3 +212,11 @@ def test_group_list_filter_on_groupTypes_unified(emu: Emulator):
     assert r.status_code == 201
     ex = Example(LIST, "GET", "/groups?$filter=groupTypes/any(c:c+eq+'Unified')", context="groups")
     assert [g["displayName"] for g in check(replay(emu, ex), ex)["value"]] == ["Unified"]
+
+
+def test_group_list_skip_is_refused(emu: Emulator):
+    """REF: https://learn.microsoft.com/en-us/graph/api/group-list"""
+    # "`$skip` isn't supported": refused, not ignored.
+    for path in ("/groups?$skip=1", "/users?$skip=1"):
+        ex = Example(LIST, "GET", path, status=400, error="Request_UnsupportedQuery")
+        check(replay(emu, ex), ex)

@@ -250,3 +250,11 @@ def test_team_post_example_9_owner_by_user_principal_name(emu: Emulator):
     ids["owner"] = "claire.dubois@northwindhealth.org"
     r = replay(emu, MINIMAL, ids)
     assert check(r, MINIMAL) is None and LOCATION.match(r.headers["location"])
+
+
+def test_team_get_select_is_refused(emu: Emulator):
+    """REF: https://learn.microsoft.com/en-us/graph/api/team-post"""
+    team, op = new_team(emu)
+    for path in ("/teams/{team}?$select=displayName", "/teams/{team}/operations/{op}?$select=id"):
+        ex = Example(TEAM_POST, "GET", path, status=400, error="Request_UnsupportedQuery")
+        check(replay(emu, ex, {"team": team, "op": op}), ex)
