@@ -162,6 +162,12 @@ def assert_declared_once(emu: Emulator, site_plans: list[SitePlan], whole_tenant
             (group,) = [x for x in groups if x["mailNickname"] == t.mail_nickname]
             (team,) = [x for x in teams if x["displayName"] == t.display_name]
             assert team["id"] == group["id"], "a team is its Microsoft 365 group"
+        for mg in plan.mail_groups:
+            # The mail-enabled security groups holding the mailboxes' rights (Exchange's).
+            want_groups.add(mg.alias)
+            assert by_nickname[mg.alias] == 1, (mg.alias, by_nickname)
+            (group,) = [x for x in groups if x["mailNickname"] == mg.alias]
+            assert group["mailEnabled"] and group["securityEnabled"]
         for m in plan.mailboxes:
             want_aliases.add(m.alias)
             assert aliases[m.alias] == 1, (m.alias, aliases)

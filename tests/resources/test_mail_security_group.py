@@ -99,6 +99,16 @@ def test_members_drift_is_read_and_repaired(tenant: Emulator):
     assert group["MemberJoinRestriction"] == "Closed"
 
 
+def test_members_read_in_another_order_are_no_drift(tenant: Emulator):
+    # Exchange lists members in its own order; declared out of that order is no change.
+    p = MailSecurityGroupProvider()
+    declared = inputs(members=[NURSE2, NURSE])
+    made = p.create(checked(p, declared))
+    read = p.read(made.id, made.outs)
+    assert read.outs["members"] == [NURSE2, NURSE]
+    assert p.diff(made.id, read.outs, checked(p, declared)).changes is False
+
+
 def test_bad_input_is_refused_before_any_call(tenant: Emulator):
     p = MailSecurityGroupProvider()
     result = p.check({}, inputs(name="x" * 65, members=["not-an-upn"]))

@@ -58,14 +58,13 @@ class MailSecurityGroupProvider(GroupCalls):
         if rec is None:
             return ReadResult(None, {})
         members = self.call(partial(self._members, id_), writing=False)
-        declared = {m.lower(): m for m in props.get("members") or []}
         display = rec.get("DisplayName")
         outs = {
             **props,
             "display_name": None
             if props.get("display_name") is None and display == rec.get("Name")
             else display,
-            "members": [declared.get(m, m) for m in members],
+            "members": _in_declared_order(members, props.get("members") or []),
             **_state(rec),
         }
         return ReadResult(id_, outs)
@@ -123,3 +122,11 @@ def _adoptable(rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> None:
             f"MailSecurityGroup adopts only a {KIND} named '{inputs.name}', so nothing was "
             "changed. Choose another address, or declare the group's name to adopt it."
         )
+
+
+def _in_declared_order(held: list[str], declared: list[str]) -> list[str]:
+    """Members as read, declared ones in declared order first: Exchange's order is no drift."""
+    have = {m.lower() for m in held}
+    kept = [m for m in declared if m.lower() in have]
+    known = {m.lower() for m in declared}
+    return kept + sorted(m for m in held if m.lower() not in known)
