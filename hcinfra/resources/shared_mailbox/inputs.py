@@ -17,17 +17,13 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's preview placeholder
 TRIMMED = r"^\S(.*\S)?$"  # no leading or trailing spaces
 
 
-class SharedMailboxInputs(Inputs):
-    """What a SharedMailbox declares."""
+class RecipientInputs(Inputs):
+    """An Exchange recipient's name, alias, address and display name, checked by its rules."""
 
     name: str = Field(min_length=1, max_length=64, pattern=TRIMMED)
     alias: str = Field(min_length=1, max_length=64)
     primary_smtp_address: str = Field(min_length=3, max_length=320)
     display_name: str | None = Field(None, min_length=1, max_length=256, pattern=TRIMMED)
-    full_access: list[str] = Field(default_factory=list)
-    send_as: list[str] = Field(default_factory=list)
-    auto_mapping: bool = False
-    allow_data_deletion: bool = False
 
     @field_validator("alias")
     @classmethod
@@ -45,6 +41,15 @@ class SharedMailboxInputs(Inputs):
         if value != UNKNOWN and not _is_email(value):
             raise ValueError(f"'{value}' is not an email address (name@domain, e.g. ward4@…)")
         return value
+
+
+class SharedMailboxInputs(RecipientInputs):
+    """What a SharedMailbox declares."""
+
+    full_access: list[str] = Field(default_factory=list)
+    send_as: list[str] = Field(default_factory=list)
+    auto_mapping: bool = False
+    allow_data_deletion: bool = False
 
     @field_validator("full_access", "send_as")
     @classmethod
