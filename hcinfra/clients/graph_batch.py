@@ -3,9 +3,10 @@
 msgraph-sdk's batch types expect each response body as base64 (`get_bytes_value`),
 so the JSON bodies Graph returns for JSON content come back empty: hcinfra posts the
 batch envelope itself, with the same credential and retry transport as the SDK client.
-Each inner request is throttled on its own, so items answered 429, 503 or 504 are
-sent again (after the longest Retry-After among them), and paged collections follow
-their `@odata.nextLink` in the next round.
+Each inner request is throttled on its own, so items answered 429, 503 or 504 (a
+collection's later page too) are sent again after the longest Retry-After among them,
+within the retry policy's budget, and paged collections follow their `@odata.nextLink`
+in the next round.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from azure.core.credentials import TokenCredential
 
 from hcinfra.clients.credentials import SCOPES
 from hcinfra.clients.errors import TenantError
-from hcinfra.clients.retry import RETRY_STATUS, RetryPolicy, RetryTransport
+from hcinfra.clients.retry import RETRY_STATUS, RetryPolicy, RetryTransport, retry_after
 from hcinfra.clients.settings import Settings
 
 log = logging.getLogger("hcinfra.graph")
@@ -68,6 +69,7 @@ class GraphBatch:
         attempt = 0
         while pending:
             retry: dict[str, str] = {}
+            throttled: set[str] = set()  # first pages and later pages alike
             wait = 0.0
             ids = list(pending)
             for chunk in (ids[i : i + MAX_PER_BATCH] for i in range(0, len(ids), MAX_PER_BATCH)):
@@ -77,7 +79,9 @@ class GraphBatch:
                     body: dict[str, Any] = raw if isinstance(raw, dict) else {}
                     if status in RETRY_STATUS:
                         retry[rid] = pending[rid]
-                        wait = max(wait, _retry_after(item.get("headers") or {}))
+                        throttled.add(rid)
+                        told = retry_after(_header(item.get("headers") or {}, "retry-after"))
+                        wait = max(wait, told or 0.0)
                         continue
                     if 200 <= status < 300 and "value" in body:
                         pages.setdefault(rid, []).extend(body["value"])
@@ -88,7 +92,6 @@ class GraphBatch:
                         body = {**body, "value": pages.pop(rid)}
                     answers[rid] = Answer(status, body)
             pending = retry
-            throttled = [rid for rid in retry if rid not in pages]
             if throttled:
                 attempt += 1
                 wait = wait or self.policy.delay(attempt, None)
@@ -127,11 +130,8 @@ class GraphBatch:
         return f"{path}?{parts.query}" if parts.query else path
 
 
-def _retry_after(headers: Mapping[str, Any]) -> float:
-    for key, value in headers.items():
-        if key.lower() == "retry-after" and str(value).strip().isdigit():
-            return float(value)
-    return 0.0
+def _header(headers: Mapping[str, Any], name: str) -> str:
+    return next((str(v) for k, v in headers.items() if k.lower() == name), "")
 
 
 def _error(response: httpx.Response) -> TenantError:

@@ -1,13 +1,16 @@
 """One retry policy for Graph, Exchange and Teams admin calls.
 
-429 waits exactly what Retry-After says; 503, 504 and dropped connections back off
-exponentially with full jitter; the whole call is bounded in time. Each retry is
+A 429 or 503 that carries Retry-After waits exactly what it says, in either of its HTTP
+forms (delay-seconds or an HTTP-date, RFC 9110 §10.2.3); without it, 429, 503, 504 and
+dropped connections back off exponentially with full jitter; the whole call is bounded
+in time. Each retry is
 logged with the request id, so a slow deployment can be traced in the service's logs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import itertools
 import logging
 import random
@@ -19,6 +22,7 @@ import httpx
 log = logging.getLogger("hcinfra.retry")
 
 RETRY_STATUS = {429, 503, 504}
+HONOURS_RETRY_AFTER = {429, 503}
 TRANSIENT = (
     httpx.ConnectError,
     httpx.ReadError,
@@ -41,10 +45,10 @@ class RetryPolicy:
 
     def delay(self, attempt: int, response: httpx.Response | None) -> float:
         """Seconds to wait before the next attempt."""
-        if response is not None and response.status_code == 429:
-            retry_after = response.headers.get("Retry-After", "")
-            if retry_after.strip().isdigit():
-                return float(retry_after)
+        if response is not None and response.status_code in HONOURS_RETRY_AFTER:
+            told = retry_after(response.headers.get("Retry-After", ""))
+            if told is not None:
+                return told
         ceiling = min(self.max_delay, self.base_delay * (2**attempt))
         return random.uniform(0, ceiling)
 
@@ -52,6 +56,22 @@ class RetryPolicy:
         """True when another attempt would exceed the attempts or the time budget."""
         elapsed = time.monotonic() - started
         return attempt + 1 >= self.max_attempts or elapsed + wait > self.max_total_seconds
+
+
+def retry_after(value: str, now: float | None = None) -> float | None:
+    """Seconds a Retry-After value asks for (delay-seconds or HTTP-date); None if unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None  # an HTTP-date is always GMT; a date without a zone is not one
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _request_id(request: httpx.Request, response: httpx.Response | None) -> str:

@@ -124,6 +124,22 @@ class KindProvider(ResourceProvider):
         """The tenant connection of this provider process."""
         return connection.connect()
 
+    def notice(self, message: str) -> None:
+        """Something the operator should see: the provider's log and Pulumi's output.
+
+        For what the declared state does not show: a retained mailbox, an archived team, an
+        adopted object, a placement retried. `hcinfra sites` lists each under its summary,
+        by its first sentence: start `message` with a short one saying what happened.
+        A dynamic provider has no engine connection, so `pulumi.log.warn` writes
+        `warning: …` to the provider's stderr, which the engine shows and reports as a
+        diagnostic event (`info#err`); the Python log gets it at info level, since an
+        unconfigured warning would reach that same stderr a second time.
+        """
+        import pulumi
+
+        log.info("%s: %s", self.kind, message)
+        pulumi.log.warn(f"{self.kind}: {message}")
+
     def exchange(self, cmdlet: str, **parameters: Any) -> list[dict[str, Any]]:
         """Run an Exchange cmdlet; each warning it writes goes to the engine's log too."""
         import pulumi

@@ -20,6 +20,9 @@ waited out. No write's answer body is relied on: the list is read back after wri
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -29,7 +32,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import policy_ranks
-from hcinfra.resources.base import Inputs, KindProvider, log, until_found
+from hcinfra.resources.base import Inputs, KindProvider, until_found
 from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers, order
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
@@ -159,6 +162,20 @@ def listed(provider: KindProvider, policy_type: str | None = None) -> list[dict[
     return list(docs or [])
 
 
+PLACEMENT_ROUNDS = 8  # placements checked against the live list before giving up
+
+
+class PlacementFailed(TenantError):
+    """A group that other writers kept moving across its peers; nothing was left 'ok'."""
+
+    def describe(self) -> str:
+        return (
+            f"{self.message}. Other assignments to the same policy types kept shifting the "
+            "list while hcinfra placed the group; run the deployment again (it places the "
+            "group against the list as it is then)."
+        )
+
+
 def place(
     provider: KindProvider,
     group_id: str,
@@ -168,14 +185,20 @@ def place(
 ) -> dict[str, dict[str, Any]]:
     """Assign each type's policy to the group, at `rank` or at its place among peers.
 
-    Ranked with peers, the service position is worked out from the current list and
-    checked afterwards: another site inserting at the same moment can shift it, and
-    the next attempt places it again. Returns each type's assignment as listed after.
+    Ranked with peers, each round places the group against the live list and reads the
+    list again: another site inserting meanwhile, or a write retried after throttling,
+    can land at a position that went stale. A group still on the wrong side of a peer
+    after PLACEMENT_ROUNDS fails the step. Returns each type's assignment as listed.
     """
     peers = Peers.of(ranked_with, rank) if ranked_with else None
     pending = set(policies)
     current = listed(provider)
-    for _ in range(5):
+    for attempt in range(PLACEMENT_ROUNDS):
+        if attempt:
+            where = ", ".join(sorted(pending))
+            provider.notice(f"group {group_id}: placed again among its peers in {where}")
+            time.sleep(random.uniform(0, 0.5 * attempt))  # let competing writers settle
+            current = listed(provider)
         for policy_type in sorted(pending):
             ids = policy_ranks.order(current, policy_type)
             at = policy_ranks.placement(ids, group_id, peers) if peers else rank
@@ -187,13 +210,35 @@ def place(
             else set()
         )
         if not pending:
-            break
-    else:
-        log.warning("group %s: %s still misplaced among its peers", group_id, sorted(pending))
-    return {
-        t: next((d for d in current if _is(d, group_id, t)), {"policyName": policies[t]})
-        for t in policies
-    }
+            return {
+                t: next((d for d in current if _is(d, group_id, t)), {"policyName": policies[t]})
+                for t in policies
+            }
+    assert peers is not None
+    names = group_names(provider, [group_id, *peers.ahead, *peers.behind])
+    wrong = {t: policy_ranks.misplaced(order(current, t), group_id, peers) for t in sorted(pending)}
+    detail = "; ".join(f"{t}: {policy_ranks.describe(w, peers, names)}" for t, w in wrong.items())
+    raise PlacementFailed(
+        "Teams admin service",
+        409,
+        "PlacementFailed",
+        f"group {names.get(group_id, group_id)} is still out of its precedence order after "
+        f"{PLACEMENT_ROUNDS} placements ({detail})",
+    )
+
+
+def group_names(provider: KindProvider, ids: list[str]) -> dict[str, str]:
+    """Display names of groups by id, for messages (an id stands in for one not found)."""
+    from hcinfra.clients.graph_batch import GraphBatch
+
+    conn = provider.connection()
+    reader = GraphBatch(conn.settings, conn.credential)
+    wanted = sorted(set(ids))
+    answers = provider.call(
+        lambda: reader.get({g: f"/groups/{g}?$select=id,displayName" for g in wanted}),
+        writing=False,
+    )
+    return {g: str(a.body.get("displayName") or g) for g, a in answers.items() if a.ok}
 
 
 def _is(doc: dict[str, Any], group_id: str, policy_type: str) -> bool:
@@ -206,11 +251,13 @@ def rank_drift(
     declared: int,
     ranked_with: list[str],
     current: list[dict[str, Any]],
+    name_of: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> tuple[int, str]:
     """The rank to report for a group's assignment, and why it drifted ('' when it has not).
 
     Without peers the rank is the service position, except that a rank past the end
-    means last: a declared 5 held at position 3 of 3 is no drift, 3 of 4 is.
+    means last: a declared 5 held at position 3 of 3 is no drift, 3 of 4 is. Drift names
+    the peers by display name when `name_of` can look them up.
     """
     ids = policy_ranks.order(current, policy_type)
     if group_id not in ids:
@@ -221,7 +268,9 @@ def rank_drift(
         wrong = policy_ranks.misplaced(ids, group_id, peers)
         if not wrong:
             return declared, ""
-        return policy_ranks.relative_rank(ids, group_id, peers), policy_ranks.describe(wrong, peers)
+        names = name_of(wrong) if name_of else None
+        why = policy_ranks.describe(wrong, peers, names)
+        return policy_ranks.relative_rank(ids, group_id, peers), why
     last = actual == len(ids)
     shown = declared if actual < declared and last else actual
     return shown, "" if shown == declared else f"at rank {actual} instead of {declared}"
@@ -291,7 +340,9 @@ class GroupPolicyAssignmentProvider(KindProvider):
         actual = policy_ranks.priority_of(doc)
         declared = int(props.get("rank") or actual)
         ranked_with = [p.lower() for p in props.get("ranked_with") or []]
-        rank, drift = rank_drift(policy_type, group_id, declared, ranked_with, current)
+        rank, drift = rank_drift(
+            policy_type, group_id, declared, ranked_with, current, lambda g: group_names(self, g)
+        )
         outs = {
             **props,
             "group_id": group_id,

@@ -30,6 +30,7 @@ from hcinfra.resources import healthcare_packages, policy_ranks
 from hcinfra.resources.base import KindProvider, log
 from hcinfra.resources.group_policy_assignment import (
     RankedGroupInputs,
+    group_names,
     listed,
     place,
     rank_drift,
@@ -127,7 +128,9 @@ class PolicyPackageAssignmentProvider(KindProvider):
             if doc is None:
                 drift[policy_type] = f"not assigned (expected {name} at rank {rank})"
                 continue
-            shown, moved = rank_drift(policy_type, group_id, rank, ranked_with, current)
+            shown, moved = rank_drift(
+                policy_type, group_id, rank, ranked_with, current, lambda g: group_names(self, g)
+            )
             holder = policy_ranks.policy_of(doc)
             policies[policy_type] = {"policy_name": holder, "rank": shown}
             problems = []

@@ -98,10 +98,11 @@ def relative_rank(listed: list[str], group: str, peers: Peers) -> int:
     )
 
 
-def describe(wrong: list[str], peers: Peers) -> str:
-    """One line saying which peers sit on the wrong side."""
-    above = [g for g in wrong if g in peers.behind]
-    below = [g for g in wrong if g in peers.ahead]
+def describe(wrong: list[str], peers: Peers, names: dict[str, str] | None = None) -> str:
+    """One line saying which peers sit on the wrong side, by display name where known."""
+    shown = names or {}
+    above = [shown.get(g, g) for g in wrong if g in peers.behind]
+    below = [shown.get(g, g) for g in wrong if g in peers.ahead]
     parts = []
     if above:
         parts.append(f"ranked after {', '.join(above)}, which the declaration ranks after it")

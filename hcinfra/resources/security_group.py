@@ -129,12 +129,22 @@ class SecurityGroupProvider(KindProvider):
             if made is not None and made.id:
                 return made.id
             # 204: the group was there already (a retried create): adopt it.
-            log.info("SecurityGroup %s exists already; adopting it", inputs.key)
+            self.notice(f"group {inputs.key} existed already: adopted it")
             found = await client.groups_with_unique_name(inputs.key).get()
             assert found is not None and found.id
             return found.id
 
-        gid = self.call(lambda: graph.run(upsert))
+        try:
+            gid = self.call(lambda: graph.run(upsert))
+        except TenantError as err:
+            if not _made_but_not_visible(err):
+                raise
+            # A retried upsert inside the replication window: the first one made the
+            # group, which Graph does not show yet. Wait for it and adopt it.
+            log.info("SecurityGroup %s made but not visible yet; waiting to adopt it", inputs.key)
+            gid = self.call(
+                lambda: until_found(lambda: graph.run(lambda c: _by_unique(c, inputs.key)))
+            )
         resolved = self._reconcile(gid, inputs, {})
         return CreateResult(gid, self._outputs(gid, inputs, resolved))
 
@@ -308,3 +318,15 @@ class SecurityGroup(Resource):
     def object_id(self) -> pulumi.Output[str]:
         """The group's object id: the resource id, known even while an update is previewed."""
         return self.id
+
+
+def _made_but_not_visible(err: TenantError) -> bool:
+    """Graph's uniqueName conflict (400): a group of that uniqueName exists, unseen so far."""
+    return err.status == 400 and "uniquename" in err.message.lower().replace(" ", "")
+
+
+async def _by_unique(client: GraphServiceClient, key: str) -> str:
+    """The id of the group with this uniqueName (404 while it replicates)."""
+    found = await client.groups_with_unique_name(key).get()
+    assert found is not None and found.id
+    return found.id

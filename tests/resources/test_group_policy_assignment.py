@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from hcinfra.clients.errors import PermissionDenied, TenantError
-from hcinfra.resources.group_policy_assignment import GroupPolicyAssignmentProvider
+from hcinfra.resources.group_policy_assignment import (
+    GroupPolicyAssignmentProvider,
+    PlacementFailed,
+)
 from tests.emulator.harness import Emulator
 
 GPA = "/Skype.Policy/groupPolicyAssignments"
@@ -248,13 +251,39 @@ def test_a_peer_moved_across_is_drift_and_update_puts_it_back(tenant: Emulator):
         json={"priority": 1},
     )
     read = p.read(b.id, b.outs)
-    assert read.outs["rank"] == 1 and first in read.outs["drift"], read.outs
+    # Drift names the peer by display name, not by id.
+    assert read.outs["rank"] == 1 and "stm-managers" in read.outs["drift"], read.outs
+    assert first not in read.outs["drift"]
     diff = p.diff(
         a.id, p.read(a.id, a.outs).outs, checked(p, inputs(first, rank=1, ranked_with=[second]))
     )
     assert diff.changes and diff.replaces == []
     p.update(b.id, read.outs, checked(p, inputs(second, rank=2, ranked_with=[first])))
     assert order(tenant) == [stranger, first, second]
+
+
+def test_a_group_that_cannot_be_placed_fails_the_step_naming_the_groups(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    from hcinfra.resources import group_policy_assignment
+
+    monkeypatch.setattr(group_policy_assignment, "PLACEMENT_ROUNDS", 3)
+    first, second = tenant.make_group("stm-managers"), tenant.make_group("stm-clinical")
+    p = GroupPolicyAssignmentProvider()
+    p.create(checked(p, inputs(second, rank=2, ranked_with=[first])))
+    # Another writer keeps the list as it likes: every read shows ours above its peer.
+    stale = [
+        {"groupId": g, "policyType": "TeamsMessagingPolicy", "policyName": CLINICAL, "priority": n}
+        for n, g in enumerate([second, first], start=1)
+    ]
+    rule = {"match": f"GET {GPA}", "respond": {"status": 200, "body": stale}}
+    tenant.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    with pytest.raises(PlacementFailed) as err:
+        p.create(checked(p, inputs(first, rank=1, ranked_with=[second])))
+    text = str(err.value)
+    assert "stm-managers is still out of its precedence order after 3 placements" in text
+    assert "stm-clinical" in text and "run the deployment again" in text
+    assert second not in text  # groups by display name
 
 
 @pytest.mark.parametrize(

@@ -231,4 +231,4 @@ def test_ranked_with_peers_orders_every_type_of_the_package(tenant: Emulator):
         "PATCH", f"{GPA}/{clinical}/policyTypes/TeamsCallingPolicy", json={"priority": 3}
     )
     drift = p.read(a.id, a.outs).outs["drift"]
-    assert list(drift) == ["TeamsCallingPolicy"] and rooms in drift["TeamsCallingPolicy"]
+    assert list(drift) == ["TeamsCallingPolicy"] and "stm-rooms" in drift["TeamsCallingPolicy"]

@@ -57,6 +57,28 @@ def test_create_after_a_lost_response_adopts_the_group(tenant: Emulator):
     assert made.id == next(iter(groups(tenant)))
 
 
+def test_a_retried_create_inside_the_replication_window_waits_and_adopts(tenant: Emulator):
+    # The first upsert's answer is lost and its group stays unseen for a while, so the
+    # retry meets Graph's uniqueName conflict (400): made, not yet visible.
+    rule = "PATCH /v1.0/groups(uniqueName=*"
+    tenant.admin(
+        "PUT",
+        "faults",
+        json={
+            "rules": [
+                {"match": rule, "dropResponse": 1, "limit": 1},
+                {"match": rule, "consistencyMs": 2500},
+            ]
+        },
+    )
+    p = SecurityGroupProvider()
+    made = p.create(checked(p, inputs()))
+    assert list(groups(tenant)) == [made.id]
+    statuses = [(c["method"], c["status"]) for c in tenant.requests()["counts"]]
+    assert ("PATCH", 400) in statuses  # the conflict was met, and adopted past
+    assert made.outs["member_ids"]
+
+
 def test_eventual_consistency_404s_are_waited_out(tenant: Emulator):
     tenant.admin(
         "PUT",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import time
 import uuid
 from email.utils import formatdate
 from typing import Any
@@ -72,9 +73,10 @@ class Dispatcher:
         if found is not None:
             req.route, req.params = found[0].pattern, found[1]
         if decision.status == 429:
-            return service.throttled(req, decision.retry_after or 1, decision.throttle_scope)
+            resp = service.throttled(req, decision.retry_after or 1, decision.throttle_scope)
+            return retry_after_header(resp, decision)
         if decision.status == 503:
-            return service.unavailable(req)
+            return retry_after_header(service.unavailable(req), decision)
         try:
             if found is None:
                 if service.router.allows_path(route_path):
@@ -117,6 +119,18 @@ class Dispatcher:
             batch_item=batch_item,
             write=service.is_write(req) if service else False,
         )
+
+
+def retry_after_header(resp: Resp, decision: Decision) -> Resp:
+    """Retry-After as the fault rule asks: delay-seconds, or an HTTP-date; on 503s too."""
+    seconds = decision.retry_after
+    if seconds is None or (resp.status == 503 and not decision.unavailable_retry_after):
+        return resp
+    if decision.retry_after_form == "date":
+        resp.headers["Retry-After"] = formatdate(time.time() + seconds, usegmt=True)
+    else:
+        resp.headers["Retry-After"] = str(seconds)
+    return resp
 
 
 def not_found(req: Req) -> Resp:

@@ -12,7 +12,7 @@ import math
 import random
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +45,13 @@ class FaultRule(BaseModel):
         0, ge=0, alias="consistencyMs", description="objects created here stay unreadable this long"
     )
     limit: int | None = Field(None, ge=0, description="apply to at most this many requests")
+    after: int = Field(0, ge=0, description="leave the first this many matching requests alone")
+    retry_after_form: Literal["seconds", "date"] = Field(
+        "seconds", alias="retryAfterForm", description="Retry-After as delay-seconds or HTTP-date"
+    )
+    unavailable_retry_after: bool = Field(
+        False, alias="unavailableRetryAfter", description="503s carry Retry-After too"
+    )
     respond: CannedResponse | None = Field(
         None, description="answer with this instead of the route (after the token and permission)"
     )
@@ -72,6 +79,8 @@ class Decision:
 
     status: int | None = None  # 429 or 503 answered without reaching the service
     retry_after: int | None = None
+    retry_after_form: str = "seconds"
+    unavailable_retry_after: bool = False
     throttle_scope: str | None = None
     drop: bool = False
     drop_response: bool = False
@@ -128,6 +137,7 @@ class Faults:
             self.config = config
             self._rng = [random.Random(f"{config.seed}:{i}") for i in range(len(config.rules))]
             self._hits = [0] * len(config.rules)
+            self._seen = [0] * len(config.rules)
             self._buckets: dict[tuple[str, str], TokenBucket] = {}
 
     @staticmethod
@@ -142,6 +152,9 @@ class Faults:
             for i, rule in enumerate(self.config.rules):
                 if not rule.matches(method, path):
                     continue
+                self._seen[i] += 1
+                if self._seen[i] <= rule.after:
+                    continue
                 if rule.limit is not None and self._hits[i] >= rule.limit:
                     continue
                 self._hits[i] += 1
@@ -152,10 +165,14 @@ class Faults:
                 if decision.respond is None:
                     decision.respond = rule.respond
                 if decision.status is None and not decision.drop:
+                    decision.retry_after_form = rule.retry_after_form
                     if draw < rule.throttle:
                         decision.status, decision.retry_after = 429, rule.retry_after
                     elif draw < rule.throttle + rule.unavailable:
                         decision.status = 503
+                        if rule.unavailable_retry_after:
+                            decision.retry_after = rule.retry_after
+                            decision.unavailable_retry_after = True
                     elif draw < rule.throttle + rule.unavailable + rule.drop:
                         decision.drop = True
                     elif draw < rule.throttle + rule.unavailable + rule.drop + rule.drop_response:
