@@ -1,4 +1,8 @@
-"""Reading a network file: YAML with line numbers, then every problem at once."""
+"""Reading a network file: YAML with line numbers, then every problem at once.
+
+Every command that reads a network file calls load_network, which raises only
+NetworkError: every problem, each with its site, field path, line and words.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from hcinfra.network.model import Network
+from hcinfra.network.source import Document, SourceError, parse, read_text
+from hcinfra.network.structure import check_structure, site_label
 
 
 @dataclass(frozen=True)
@@ -37,25 +40,9 @@ class NetworkError(Exception):
         super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
 
 
-def _lines(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
-    """The line of every mapping key and sequence item, by its path."""
-    out = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out.update(_lines(value, (*path, key.value)))
-            out[(*path, key.value)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out.update(_lines(item, (*path, i)))
-    return out
-
-
 def _site_of(data: Any, loc: tuple[Any, ...]) -> str | None:
     if len(loc) >= 2 and loc[0] == "sites" and isinstance(loc[1], int):
-        try:
-            return str(data["sites"][loc[1]].get("code") or f"#{loc[1] + 1}")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            return f"#{loc[1] + 1}"
+        return site_label(data, loc[1])
     return None
 
 
@@ -69,29 +56,38 @@ def format_path(loc: tuple[Any, ...]) -> str:
 
 def parse_text(text: str, source: str = "network file") -> tuple[Network, dict]:
     """Parse and validate the structure; NetworkError lists every problem."""
+    doc = parse_document(text, source)
+    structure = check_structure(doc.data)
+    problems = yaml_problems(doc) + [
+        Problem(site, format_path(loc), message, _line_for(doc.lines, loc))
+        for site, loc, message in structure.problems
+    ]
+    network = structure.network()
+    if problems or network is None:
+        raise NetworkError(source, problems)
+    return network, doc.lines
+
+
+def parse_document(text: str, source: str = "network file") -> Document:
+    """The YAML document with its lines; NetworkError when it is no YAML mapping."""
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(err, "problem", None) or str(err)
-        problem = Problem(None, "(file)", f"malformed YAML: {reason}", line)
-        raise NetworkError(source, [problem]) from None
-    if not isinstance(data, dict):
-        raise NetworkError(source, [Problem(None, "(file)", "a network file is a YAML mapping")])
-    lines = _lines(node) if node is not None else {}
-    try:
-        network = Network.model_validate(data)
-    except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            loc = tuple(e["loc"])
-            problems.append(
-                Problem(_site_of(data, loc), format_path(loc), e["msg"], _line_for(lines, loc))
-            )
-        raise NetworkError(source, problems) from None
-    return network, lines
+        return parse(text)
+    except SourceError as err:
+        raise NetworkError(source, [Problem(None, "(file)", err.message, err.line)]) from None
+
+
+def yaml_problems(doc: Document) -> list[Problem]:
+    """Keys a YAML mapping gives twice: YAML would silently keep only the last."""
+    return [
+        Problem(
+            _site_of(doc.data, (*path, key)),
+            format_path((*path, key)),
+            f"the key {key!r} is given twice (lines {first} and {again}); YAML would keep "
+            "only the last: remove one",
+            again,
+        )
+        for path, key, first, again in doc.duplicate_keys
+    ]
 
 
 def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
@@ -103,15 +99,15 @@ def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | 
 
 def load_network(path: str | Path) -> Network:
     """Read, parse and fully validate a network file; NetworkError lists every problem."""
-    from hcinfra.network.validate import semantic_problems
+    from hcinfra.network.validate import document_problems
 
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise NetworkError(source, [Problem(None, "(file)", f"cannot read it: {err}")]) from None
-    network, lines = parse_text(text, source)
-    problems = semantic_problems(network, lines)
-    if problems:
+        text = read_text(path)
+    except SourceError as err:
+        raise NetworkError(source, [Problem(None, "(file)", err.message, err.line)]) from None
+    doc = parse_document(text, source)
+    network, problems = document_problems(doc)
+    if problems or network is None:
         raise NetworkError(source, problems)
     return network

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LOCAL_PART = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class Spec(BaseModel):
@@ -20,15 +23,32 @@ class Spec(BaseModel):
 
 def _key(value: str) -> str:
     if not KEY.match(value):
-        raise ValueError("a key is lowercase letters, digits and dashes, starting with a letter")
+        raise ValueError(
+            "a key is 1 to 32 lowercase letters, digits and dashes, starting with a letter; "
+            f"got {value!r}"
+        )
     return value
 
 
 def _upns(values: list[str]) -> list[str]:
     for v in values:
         if not UPN.match(v):
-            raise ValueError(f"'{v}' is not a userPrincipalName")
+            raise ValueError(f"{v!r} is not a userPrincipalName (name@domain)")
     return values
+
+
+def _local_part(value: str) -> str:
+    if not LOCAL_PART.match(value):
+        raise ValueError(
+            "a local part is 1 to 64 letters, digits, '.', '_' and '-', and starts and ends "
+            f"with a letter or digit; got {value!r}"
+        )
+    return value
+
+
+def control_characters(value: str) -> list[str]:
+    """The control characters in a value, as U+XXXX."""
+    return sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cc"})
 
 
 class LicenceSpec(Spec):
@@ -57,12 +77,13 @@ class MailboxSpec(Spec):
     """A shared mailbox pattern such as info@ or scheduling@."""
 
     key: str
-    local_part: str = Field(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$")
+    local_part: str
     display_name: str = Field(description="may use {site} and {code}")
     full_access: list[str] = Field(default_factory=list, description="role keys")
     send_as: list[str] = Field(default_factory=list, description="role keys")
 
     _check_key = field_validator("key")(classmethod(lambda cls, v: _key(v)))
+    _check_local_part = field_validator("local_part")(classmethod(lambda cls, v: _local_part(v)))
 
 
 class TeamSpec(Spec):
@@ -72,7 +93,14 @@ class TeamSpec(Spec):
     display_name: str = Field(description="may use {site}, {code} and, for wards, {ward}")
     description: str | None = None
     owners_role: str
-    visibility: str = Field("private", pattern="^(private|public)$")
+    visibility: str = "private"
+
+    @field_validator("visibility")
+    @classmethod
+    def _visibility(cls, value: str) -> str:
+        if value not in ("private", "public"):
+            raise ValueError(f"visibility is 'private' or 'public'; got {value!r}")
+        return value
 
 
 class TeamsSpec(Spec):
@@ -138,8 +166,18 @@ class Site(Spec):
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
+        if value != value.strip():
+            raise ValueError(f"a site code has no surrounding spaces; got {value!r}")
+        if control_characters(value):
+            raise ValueError(
+                f"a site code has no control characters; got {value!r} "
+                f"({', '.join(control_characters(value))})"
+            )
         if not CODE.match(value):
-            raise ValueError("a site code is 2-8 capital letters or digits, starting with a letter")
+            raise ValueError(
+                "a site code is 2 to 8 capital letters or digits, starting with a letter; "
+                f"got {value!r}"
+            )
         return value
 
     @field_validator("members")
@@ -154,9 +192,19 @@ class Site(Spec):
 class TenantSpec(Spec):
     """The tenant: its id, its mail domains, and its licence pool."""
 
-    id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
+    id: str
     domains: list[str] = Field(min_length=1)
     licence_pool: dict[str, int] = Field(default_factory=dict, description="seats per SKU")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not GUID.match(value):
+            raise ValueError(
+                "a tenant id is the directory's GUID, such as "
+                f"6f1d2c3b-8a4e-4b7d-9c2a-1e5f7a9b0c41; got {value!r}"
+            )
+        return value
 
 
 class Network(Spec):

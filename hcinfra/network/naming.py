@@ -1,12 +1,14 @@
 """The naming convention: every object name a site derives from its code and the role.
 
 Display names keep the site's own spelling (accents included); mail nicknames,
-aliases and addresses are ASCII, as Exchange and Entra ID require.
+aliases and addresses are ASCII, as Exchange and Entra ID require. No name is
+ever truncated: validate_names checks each against its service's limit.
 """
 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 
@@ -23,17 +25,17 @@ def group_name(code: str, role_name: str) -> str:
 
 def group_nickname(code: str, role_name: str) -> str:
     """A role group's mailNickname (and uniqueName), e.g. stm-clinical-workers."""
-    return ascii_slug(group_name(code, role_name))[:64]
+    return ascii_slug(group_name(code, role_name))
 
 
 def mailbox_alias(code: str, local_part: str) -> str:
     """A shared mailbox's alias, unique in the tenant: stm-info."""
-    return f"{ascii_slug(code)}-{ascii_slug(local_part)}"[:64]
+    return f"{ascii_slug(code)}-{ascii_slug(local_part)}"
 
 
 def mailbox_name(code: str, local_part: str) -> str:
     """A shared mailbox's Exchange name, unique in the tenant: STM-info."""
-    return f"{code}-{local_part}"[:64]
+    return f"{code}-{local_part}"
 
 
 def mailbox_address(local_part: str, domain: str) -> str:
@@ -53,9 +55,35 @@ def mail_group_alias(code: str, role_name: str) -> str:
 
 def team_nickname(code: str, key: str) -> str:
     """A team's group alias: stm-hospital, stm-ward-3-nord."""
-    return f"{ascii_slug(code)}-{ascii_slug(key)}"[:64]
+    return f"{ascii_slug(code)}-{ascii_slug(key)}"
 
 
 def render(template: str, **values: str) -> str:
-    """Fill {site}, {code} and {ward} in a display name pattern."""
+    """Fill {site}, {code} and {ward} in a display name pattern (checked by pattern_problem)."""
     return template.format(**values)
+
+
+def pattern_problem(template: str, allowed: tuple[str, ...]) -> str | None:
+    """Why a display name pattern cannot be filled, in words, or None."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return (
+            f"the pattern {template!r} has an unbalanced brace; placeholders are written "
+            f"{{name}} and a literal brace is doubled ({{{{ or }}}})"
+        )
+    known = ", ".join(f"{{{a}}}" for a in allowed)
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in allowed:
+            shown = f"{{{name}}}" if name else "{}"
+            return (
+                f"the pattern {template!r} uses the unknown placeholder {shown}; it may use {known}"
+            )
+        if spec or conversion:
+            return (
+                f"the pattern {template!r} adds a conversion or format to {{{name}}}; "
+                f"write the placeholder plainly: {known}"
+            )
+    return None

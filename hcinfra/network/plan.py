@@ -73,6 +73,21 @@ class PolicyAssignmentPlan:
     rank: int
 
 
+@dataclass(frozen=True)
+class DerivedName:
+    """A name a site derives, the rule of the service that will hold it, and its source.
+
+    `rule` is a key of limits.RULES; `origin` says which input the name comes from:
+    (section, item key, field) for baseline items (section "roles", "mailboxes",
+    "teams"), or ("site", field, index) for the site's own fields.
+    """
+
+    what: str  # e.g. "group displayName"
+    value: str
+    rule: str
+    origin: tuple[str, str, Any]
+
+
 @dataclass
 class SitePlan:
     """Everything a HospitalSite makes, named."""
@@ -94,6 +109,55 @@ class SitePlan:
     def mail_group(self, role: str) -> MailGroupPlan:
         """The plan of a role's mail-enabled security group."""
         return next(g for g in self.mail_groups if g.role == role)
+
+    def names(self) -> list[DerivedName]:
+        """Every name this site derives, each with its service rule; a new kind adds here."""
+        out: list[DerivedName] = []
+        for g in self.groups:
+            src = ("roles", g.role, "name")
+            out.append(DerivedName("group displayName", g.display_name, "group.displayName", src))
+            out.append(
+                DerivedName("group mailNickname", g.mail_nickname, "group.mailNickname", src)
+            )
+        for m in self.mailboxes:
+            src = ("mailboxes", m.key, "local_part")
+            out.append(DerivedName("shared mailbox name", m.name, "exchange.name", src))
+            out.append(DerivedName("shared mailbox alias", m.alias, "exchange.alias", src))
+            out.append(
+                DerivedName(
+                    "shared mailbox display name",
+                    m.display_name,
+                    "exchange.displayName",
+                    ("mailboxes", m.key, "display_name"),
+                )
+            )
+        for mg in self.mail_groups:
+            src = ("roles", mg.role, "name")
+            out.append(
+                DerivedName("mail-enabled security group name", mg.name, "exchange.name", src)
+            )
+            out.append(
+                DerivedName("mail-enabled security group alias", mg.alias, "exchange.alias", src)
+            )
+        for t in self.teams:
+            kind = "hospital" if t.key == "hospital" else "ward"
+            src = ("teams", kind, "display_name")
+            out.append(
+                DerivedName(f"{kind} team displayName", t.display_name, "team.displayName", src)
+            )
+            out.append(
+                DerivedName(f"{kind} team alias", t.mail_nickname, "group.mailNickname", src)
+            )
+            if t.description is not None:
+                out.append(
+                    DerivedName(
+                        f"{kind} team description",
+                        t.description,
+                        "team.description",
+                        ("teams", kind, "description"),
+                    )
+                )
+        return out
 
     def group_owners(self) -> list[str]:
         """Owners of every role group: the site's team owners (app-only creation leaves none)."""

@@ -1,4 +1,10 @@
-"""Checks a network file must pass before any tenant call: names, references, clashes, seats."""
+"""Checks a network file must pass before any tenant call: names, references, clashes, seats.
+
+document_problems runs them all and returns every problem at once: the file's
+structure section by section (structure.py), unique keys and patterns
+(validate_keys.py), every derived name against its service (validate_names.py),
+then references, clashes, seats and Teams' caps here.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +13,81 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hcinfra.network import catalog
-from hcinfra.network.load import Problem, _line_for, format_path
-from hcinfra.network.model import Baseline, Network
-from hcinfra.network.plan import effective_baseline, plan_site, ranked_roles
+from hcinfra.network import catalog, validate_keys
+from hcinfra.network.load import Problem, _line_for, format_path, yaml_problems
+from hcinfra.network.model import Baseline, Network, Site
+from hcinfra.network.plan import SitePlan, effective_baseline, plan_site, ranked_roles
+from hcinfra.network.source import Document
+from hcinfra.network.structure import check_structure, in_words
+from hcinfra.network.validate_names import check_names
 from hcinfra.resources.teams_apps import canonical
+
+
+class Reporter:
+    """Collects problems; paths of valid sites are mapped back to their place in the file."""
+
+    def __init__(self, lines: dict[tuple[Any, ...], int], site_index: list[int]) -> None:
+        self.lines = lines
+        self.site_index = site_index
+        self.problems: list[Problem] = []
+
+    def add(self, site: str | None, loc: tuple[Any, ...], message: str) -> None:
+        """One problem at a path of the checked network (sites[i] is its i-th valid site)."""
+        if len(loc) >= 2 and loc[0] == "sites" and isinstance(loc[1], int):
+            loc = ("sites", self.site_index[loc[1]], *loc[2:])
+        self.at_file(site, loc, message)
+
+    def at_file(self, site: str | None, loc: tuple[Any, ...], message: str) -> None:
+        """One problem at a path of the file as written."""
+        self.problems.append(Problem(site, format_path(loc), message, _line_for(self.lines, loc)))
+
+
+def document_problems(doc: Document) -> tuple[Network | None, list[Problem]]:
+    """Every problem of a parsed file: structure, keys, names and semantics, all at once."""
+    structure = check_structure(doc.data)
+    rep = Reporter(doc.lines, structure.site_index)
+    for site, loc, message in structure.problems:
+        rep.at_file(site, loc, message)
+    network = structure.network()
+    if network is not None:
+        semantic_checks(network, rep)
+    else:
+        domains = structure.tenant.domains if structure.tenant else None
+        _site_checks(structure.sites, domains, rep.add)
+    return network, yaml_problems(doc) + rep.problems
 
 
 def semantic_problems(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
     """Every problem beyond the file's structure, each with its site and field path."""
-    problems: list[Problem] = []
+    rep = Reporter(lines, list(range(len(network.sites))))
+    semantic_checks(network, rep)
+    return rep.problems
 
-    def add(site: str | None, loc: tuple[Any, ...], message: str) -> None:
-        problems.append(Problem(site, format_path(loc), message, _line_for(lines, loc)))
 
+def semantic_checks(network: Network, rep: Reporter) -> None:
+    """References, keys, patterns, derived names, clashes, seats and caps."""
+    add = rep.add
+    validate_keys.baseline_keys(network.baseline, add)
+    base_ok = validate_keys.patterns(network.baseline, ("baseline",), None, add)
     _check_baseline(network.baseline, ("baseline",), None, add)
-    in_baseline = {p.message for p in problems}
+    in_baseline = {p.message for p in rep.problems}
 
     def add_for_site(site: str | None, loc: tuple[Any, ...], message: str) -> None:
         # A site with overrides re-checks its merged baseline: report only what it adds.
         if message not in in_baseline:
             add(site, loc, message)
 
+    _site_checks(network.sites, network.tenant.domains, add)
     codes = Counter(s.code for s in network.sites)
-    domains = {d.lower() for d in network.tenant.domains}
+    plans: dict[str, SitePlan] = {}
     for i, site in enumerate(network.sites):
         here = ("sites", i)
-        if codes[site.code] > 1:
-            add(site.code, (*here, "code"), f"duplicate site code '{site.code}'")
-        if site.mail_domain.lower() not in domains:
-            add(
-                site.code,
-                (*here, "mail_domain"),
-                f"'{site.mail_domain}' is not one of the tenant's domains "
-                f"({', '.join(network.tenant.domains)})",
-            )
-        try:
-            baseline = effective_baseline(network, site)
-        except ValidationError as err:
-            for e in err.errors():
-                add(site.code, (*here, "overrides", *e["loc"]), e["msg"])
+        if not validate_keys.override_keys(network.baseline, site, i, add):
             continue
-        _check_overrides(network, i, add)
+        baseline = _merged(network, site, i, add)
+        if baseline is None:
+            continue
+        site_ok = validate_keys.patterns(baseline, (*here, "overrides"), site.code, add_for_site)
         _check_baseline(
             baseline,
             (*here, "overrides"),
@@ -57,34 +96,93 @@ def semantic_problems(network: Network, lines: dict[tuple[Any, ...], int]) -> li
             only_changed=True,
             base=network.baseline,
         )
-        roles = {r.key for r in baseline.roles}
-        for role in site.members:
-            if role not in roles:
-                add(site.code, (*here, "members", role), f"unknown role '{role}'")
-        for kind, team in (("hospital", baseline.teams.hospital), ("ward", baseline.teams.ward)):
-            if team and (kind == "hospital" or site.wards):
-                owners = [
-                    m
-                    for r in baseline.roles
-                    if r.key == team.owners_role
-                    for m in [*r.members, *site.members.get(r.key, [])]
-                ]
-                if team.owners_role in roles and not owners:
-                    add(
-                        site.code,
-                        (*here, "members", team.owners_role),
-                        f"the {kind} team needs an owner: give role '{team.owners_role}' "
-                        "at least one member",
-                    )
-        wards = Counter(w.strip().lower() for w in site.wards)
-        for ward, n in wards.items():
-            if n > 1:
-                add(site.code, (*here, "wards"), f"ward '{ward}' is listed {n} times")
-    if not problems:
-        problems += _clashes(network, lines)
-        problems += _seats(network, lines)
-        problems += _group_assignment_cap(network, lines)
-    return problems
+        _check_members(site, i, baseline, add)
+        if base_ok and site_ok and codes[site.code] == 1:
+            plans[site.code] = plan_site(network, site.code)
+            check_names(network, i, plans[site.code], add)
+    _clashes(network, plans, rep)
+    if len(plans) == len(network.sites):
+        _seats(network, rep)
+        _group_assignment_cap(network, rep)
+
+
+def _site_checks(sites: list[Site], domains: list[str] | None, add: Any) -> None:
+    """What a site can be checked for without the baseline: codes, domains, wards."""
+    codes = Counter(s.code for s in sites)
+    lowered = {d.lower() for d in domains} if domains is not None else None
+    for i, site in enumerate(sites):
+        here = ("sites", i)
+        if codes[site.code] > 1:
+            add(site.code, (*here, "code"), f"duplicate site code '{site.code}'")
+        if lowered is not None and site.mail_domain.lower() not in lowered:
+            add(
+                site.code,
+                (*here, "mail_domain"),
+                f"'{site.mail_domain}' is not one of the tenant's domains "
+                f"({', '.join(domains or [])})",
+            )
+        validate_keys.wards(site, i, add)
+
+
+def _merged(network: Network, site: Site, index: int, add: Any) -> Baseline | None:
+    """The site's effective baseline, or None with its problems at the override paths."""
+    try:
+        return effective_baseline(network, site)
+    except ValidationError as err:
+        for e in err.errors():
+            loc, new_key = _override_loc(network.baseline, site, tuple(e["loc"]))
+            words = in_words(e, Baseline)
+            if new_key:
+                known = [i.key for i in getattr(network.baseline, loc[0])]
+                words = validate_keys.new_key_note(loc[0], new_key, known, words)
+            add(site.code, ("sites", index, "overrides", *loc), words)
+        return None
+
+
+def _override_loc(base: Baseline, site: Site, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], str]:
+    """A merged-baseline error path as the override path, and the key it adds (or '')."""
+    if len(loc) >= 2 and loc[0] in validate_keys.KEYED_LISTS and isinstance(loc[1], int):
+        section, merged_index = loc[0], loc[1]
+        known = [i.key for i in getattr(base, section)]
+        items = getattr(site.overrides, section)
+        if merged_index < len(known):
+            key = known[merged_index]
+            for j, item in enumerate(items):
+                if item.get("key") == key:
+                    return (section, j, *loc[2:]), ""
+        new = [(j, i) for j, i in enumerate(items) if i.get("key") not in known]
+        pos = merged_index - len(known)
+        if 0 <= pos < len(new):
+            j, item = new[pos]
+            return (section, j, *loc[2:]), str(item.get("key"))
+    return loc, ""
+
+
+def _check_members(site: Site, index: int, baseline: Baseline, add: Any) -> None:
+    here = ("sites", index)
+    roles = {r.key for r in baseline.roles}
+    for role in site.members:
+        if role not in roles:
+            add(
+                site.code,
+                (*here, "members", role),
+                f"unknown role '{role}'{validate_keys.close(role, sorted(roles))}",
+            )
+    for kind, team in (("hospital", baseline.teams.hospital), ("ward", baseline.teams.ward)):
+        if team and (kind == "hospital" or site.wards):
+            owners = [
+                m
+                for r in baseline.roles
+                if r.key == team.owners_role
+                for m in [*r.members, *site.members.get(r.key, [])]
+            ]
+            if team.owners_role in roles and not owners:
+                add(
+                    site.code,
+                    (*here, "members", team.owners_role),
+                    f"the {kind} team needs an owner: give role '{team.owners_role}' "
+                    "at least one member",
+                )
 
 
 def _check_baseline(
@@ -98,17 +196,26 @@ def _check_baseline(
     if only_changed and base is not None and baseline == base:
         return
     roles = {r.key for r in baseline.roles}
-    for key, n in Counter(r.key for r in baseline.roles).items():
-        if n > 1:
-            add(site, (*at, "roles"), f"duplicate role key '{key}'")
     for i, role in enumerate(baseline.roles):
         for j, lic in enumerate(role.licences):
+            where = (*at, "roles", i, "licences", j)
             if lic.sku not in catalog.SKUS:
                 add(
                     site,
-                    (*at, "roles", i, "licences", j, "sku"),
+                    (*where, "sku"),
                     f"unknown SKU '{lic.sku}'; known: {', '.join(catalog.SKUS)}",
                 )
+                continue
+            plans = catalog.SERVICE_PLANS[lic.sku]
+            for k, plan in enumerate(lic.disabled_plans):
+                if plan not in plans:
+                    near = validate_keys.close(plan, sorted(plans))
+                    add(
+                        site,
+                        (*where, "disabled_plans", k),
+                        f"service plan {plan!r} is not part of {lic.sku}{near or '; its plans: '}"
+                        f"{'' if near else ', '.join(sorted(plans)[:12]) + ', …'}",
+                    )
         if role.policy_package and role.policy_package not in catalog.PACKAGES:
             add(
                 site,
@@ -165,97 +272,53 @@ def _check_baseline(
             add(site, where, f"role '{ref}' is listed twice")
 
 
-def _check_overrides(network: Network, index: int, add: Any) -> None:
-    site = network.sites[index]
-    for section in ("roles", "mailboxes"):
-        for j, item in enumerate(getattr(site.overrides, section)):
-            if "key" not in item:
-                add(
-                    site.code,
-                    ("sites", index, "overrides", section, j, "key"),
-                    "an override names the baseline item it changes by its key",
-                )
-
-
-def _clashes(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> None:
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
-    too_long: list[Problem] = []
-    for site in network.sites:
-        plan = plan_site(network, site.code)
+    for code, plan in plans.items():
         for g in plan.groups:
-            seen[("group name", g.display_name.lower())].append(site.code)
-            seen[("group mailNickname", g.mail_nickname)].append(site.code)
+            seen[("group name", g.display_name.lower())].append(code)
+            seen[("group mailNickname", g.mail_nickname)].append(code)
         for m in plan.mailboxes:
-            seen[("mail address", m.address)].append(site.code)
-            seen[("mailbox alias", m.alias)].append(site.code)
+            seen[("mail address", m.address)].append(code)
+            seen[("mailbox alias", m.alias)].append(code)
         for mg in plan.mail_groups:
-            seen[("mail address", mg.address)].append(site.code)
-            seen[("mailbox alias", mg.alias)].append(site.code)
-            too_long.extend(_exchange_limits(network, site.code, mg.name, mg.alias, lines))
+            seen[("mail address", mg.address)].append(code)
+            seen[("mailbox alias", mg.alias)].append(code)
         for t in plan.teams:
-            seen[("team alias", t.mail_nickname)].append(site.code)
-    problems = too_long
+            seen[("team alias", t.mail_nickname)].append(code)
     for (what, value), sites in sorted(seen.items()):
         if len(sites) < 2:
             continue
         code = sites[-1]
         others = sorted(set(sites[:-1]) - {code})
         owner = f"site {', '.join(others)}" if others else "another of its own objects"
-        index = network.codes().index(code)
-        problems.append(
-            Problem(
-                code,
-                format_path(("sites", index)),
-                f"derives the {what} '{value}', which {owner} derives too",
-                _line_for(lines, ("sites", index)),
-            )
-        )
-    return problems
-
-
-def _exchange_limits(
-    network: Network, code: str, name: str, alias: str, lines: dict[tuple[Any, ...], int]
-) -> list[Problem]:
-    """Exchange's limits on a derived mail-enabled security group: Name and alias ≤ 64."""
-    index = network.codes().index(code)
-    return [
-        Problem(
+        rep.add(
             code,
-            format_path(("sites", index)),
-            f"derives the mail-enabled security group {what} '{value}' ({len(value)} "
-            "characters); Exchange allows 64: shorten the role's name",
-            _line_for(lines, ("sites", index)),
+            ("sites", network.codes().index(code)),
+            f"derives the {what} '{value}', which {owner} derives too",
         )
-        for what, value in (("name", name), ("alias", alias))
-        if len(value) > 64
-    ]
 
 
-def _seats(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+def _seats(network: Network, rep: Reporter) -> None:
     pool = network.tenant.licence_pool
     if not pool:
-        return []
+        return
     wanted: Counter[str] = Counter()
     for site in network.sites:
         for role in effective_baseline(network, site).roles:
             seats = max(role.seats, len(role.members) + len(site.members.get(role.key, [])))
             for lic in role.licences:
                 wanted[lic.sku] += seats
-    problems = []
     for sku, need in sorted(wanted.items()):
         if sku in pool and need > pool[sku]:
-            problems.append(
-                Problem(
-                    None,
-                    f"tenant.licence_pool.{sku}",
-                    f"the sites need {need} {sku} seats but the pool has {pool[sku]}",
-                    _line_for(lines, ("tenant", "licence_pool", sku)),
-                )
+            rep.add(
+                None,
+                ("tenant", "licence_pool", sku),
+                f"the sites need {need} {sku} seats but the pool has {pool[sku]}",
             )
-    return problems
 
 
-def _group_assignment_cap(network: Network, lines: dict[tuple[Any, ...], int]) -> list[Problem]:
+def _group_assignment_cap(network: Network, rep: Reporter) -> None:
     """Teams takes at most 64 group assignments per policy type, for the whole tenant."""
     held: Counter[str] = Counter()
     for site in network.sites:
@@ -270,15 +333,12 @@ def _group_assignment_cap(network: Network, lines: dict[tuple[Any, ...], int]) -
     cap = catalog.MAX_GROUPS_PER_POLICY_TYPE
     over = {t: n for t, n in sorted(held.items()) if n > cap}
     if not over:
-        return []
+        return
     counts = ", ".join(f"{t} {n}" for t, n in over.items())
-    return [
-        Problem(
-            None,
-            "sites",
-            f"{len(network.sites)} sites need more group policy assignments than Teams allows "
-            f"({cap} groups per policy type, tenant-wide): {counts}; give fewer roles a "
-            "package or policy, or split the sites across tenants",
-            _line_for(lines, ("sites",)),
-        )
-    ]
+    rep.add(
+        None,
+        ("sites",),
+        f"{len(network.sites)} sites need more group policy assignments than Teams allows "
+        f"({cap} groups per policy type, tenant-wide): {counts}; give fewer roles a "
+        "package or policy, or split the sites across tenants",
+    )
