@@ -157,7 +157,11 @@ def _live_policies(
             peers = Peers.of([g for g in ranked_ids if g != group_id], at + 1)
             ids = policy_ranks.order(snap.assignments, policy_type)
             entry["rank"] = policy_ranks.relative_rank(ids, group_id, peers)
-            entry["misplaced"] = sorted(policy_ranks.misplaced(ids, group_id, peers))
+            # By display name: an auditor reads "out of order with STM-Nurse-Managers".
+            entry["misplaced"] = sorted(
+                str((snap.group_by_id(g) or {}).get("displayName") or g)
+                for g in policy_ranks.misplaced(ids, group_id, peers)
+            )
         out[policy_type] = entry
     return dict(sorted(out.items()))
 

@@ -170,6 +170,9 @@ def test_export_drift_and_controls_over_a_deployed_site(
     one(found, category="shadow", name="stm-shadow-nurses")
     moved = [f for f in found if f["field"] == "policies.TeamsMessagingPolicy.rank"]
     assert {f["name"] for f in moved} == {"STM-Clinical-Workers", "STM-Nurse-Managers"}, found
+    # Each names the group it is out of order with by display name, never by id.
+    clinical_moved = next(f for f in moved if f["name"] == "STM-Clinical-Workers")
+    assert "STM-Nurse-Managers" in str(clinical_moved), clinical_moved
     assert {f["site"] for f in found} == {"STM", "tenant"}
     # The export shows the tenant as it now is: the shadow group, the archived team.
     changed = export(env, network, tmp_path / "export4")
