@@ -8,6 +8,7 @@ offending value; a raw regular expression never reaches a user.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +93,10 @@ def _validate(
     except ValidationError as err:
         for e in err.errors():
             loc = (*at, *e["loc"])
-            out.problems.append((site, loc, in_words(e, model)))
+            words = in_words(e, model)
+            if loc and loc[-1] == "[key]":  # a mapping key of the wrong type
+                loc, words = loc[:-1], f"a key here {words}"
+            out.problems.append((site, loc, words))
         return None
 
 
@@ -169,6 +173,8 @@ def _show(value: Any) -> str:
         text = "a mapping"
     elif isinstance(value, list):
         text = f"a list of {len(value)}"
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        text = f"{value.isoformat()} (YAML reads it as a date: put it in quotes)"
     else:
         text = repr(value)
     return text if len(text) <= 80 else text[:77] + "…"
