@@ -1,10 +1,20 @@
-"""The `hcinfra` command."""
+"""The `hcinfra` command.
+
+Every command's failures reach the user as one line saying what failed and what to do,
+and exit 1 (`main`); `--debug` (anywhere on the line, or HCINFRA_DEBUG=1) adds the
+traceback. Commands print their own known errors (an invalid network file, missing
+settings, the tenant's refusals) before that, with their own messages.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from typing import Any
+
+DEBUG_FLAG = "--debug"
 
 
 def _emulator_serve(args: argparse.Namespace) -> int:
@@ -96,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hcinfra", description="Microsoft 365 tenants of hospital networks, as code."
     )
+    parser.add_argument(
+        DEBUG_FLAG, action="store_true", help="show the traceback of an unexpected failure"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     emulator = sub.add_parser("emulator", help="the local Microsoft 365 emulator")
@@ -141,10 +154,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(args: argparse.Namespace) -> str:
+    words = ["hcinfra", str(args.command)]
+    for name in ("emulator_command", "action"):
+        if getattr(args, name, None):
+            words.append(str(getattr(args, name)))
+    return " ".join(words)
+
+
+def explain(command: str, err: BaseException) -> str:
+    """One line for a failure no command handled: what failed and what to do."""
+    from hcinfra.clients.connection import MissingSettings
+    from hcinfra.clients.errors import TenantError
+    from hcinfra.network import NetworkError
+
+    if isinstance(err, NetworkError):
+        return str(err)  # the file's problems, one a line: its own message
+    if isinstance(err, TenantError):
+        return f"{command}: {err.describe()}"
+    if isinstance(err, MissingSettings):
+        return f"{command}: {err} (docs/resources.md, connecting to a tenant)"
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, OSError):
+        return f"{command}: {text}: check the path, its permissions or the address, then rerun"
+    return (
+        f"{command} failed: {type(err).__name__}: {text}. Nothing more was done; rerun with "
+        f"{DEBUG_FLAG} for the traceback, and report it if the cause is not yours to fix"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line."""
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    """Run the command line: the command's exit code, 1 on a failure it did not handle."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = DEBUG_FLAG in argv or os.environ.get("HCINFRA_DEBUG", "") not in ("", "0")
+    # Accepted anywhere on the line: before the command or after its options.
+    args = build_parser().parse_args([a for a in argv if a != DEBUG_FLAG])
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"{_command(args)}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if debug:
+            traceback.print_exc()
+        print(explain(_command(args), err), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

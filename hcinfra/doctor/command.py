@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -52,8 +52,11 @@ def _guarded(ids: tuple[str, ...], fn: CheckFn, ctx: Context) -> list[Check]:
     return got if isinstance(got, list) else [got]
 
 
-def diagnose(network: Network, source: str, conn: Connection) -> Report | str:
-    """Run every check; the report, or why the doctor could not run (no token at all)."""
+def diagnose(
+    network: Network, source: str, conn: Connection, only: Collection[str] | None = None
+) -> Report | str:
+    """Run every check (or those whose ids are in `only`); the report, or why the doctor
+    could not run (no token at all). `hcinfra sites up` runs its preflight through here."""
     from hcinfra.permissions import manifest
 
     started = time.monotonic()
@@ -65,9 +68,10 @@ def diagnose(network: Network, source: str, conn: Connection) -> Report | str:
             lines = [f"  {SERVICE_NAMES[s]}: {why}" for s, why in errors.items()]
             return "no token for any service:\n" + "\n".join(lines)
         ctx = Context(network, conn, claims, errors)
-        planned = _checks(wanted)
+        planned = [(ids, fn) for ids, fn in _checks(wanted) if only is None or set(ids) & set(only)]
         futures = [pool.submit(_guarded, ids, fn, ctx) for ids, fn in planned]
         found = identity.token_checks(ctx) + [c for f in futures for c in f.result()]
+        found = [c for c in found if only is None or c.id in only]
     tenant = next(iter(claims.values())).get("tid") or conn.settings.tenant_id
     return Report(source, str(tenant), found, time.monotonic() - started)
 

@@ -21,6 +21,13 @@ def network_domains(ctx: Context) -> list[str]:
     return list(dict.fromkeys(n.lower() for n in names))
 
 
+def declared_in(ctx: Context, domain: str) -> str:
+    """Where the network names a domain: `tenant.domains`, `STM mail_domain`."""
+    where = ["tenant.domains"] if domain in (d.lower() for d in ctx.network.tenant.domains) else []
+    where += [f"{s.code} mail_domain" for s in ctx.network.sites if s.mail_domain.lower() == domain]
+    return ", ".join(where)
+
+
 def domain_check(ctx: Context) -> Check:
     """Every declared domain is among Get-AcceptedDomain's DomainName values."""
     why = ctx.no_token("exchange")
@@ -37,7 +44,7 @@ def domain_check(ctx: Context) -> Check:
         f"{d}: {accepted[d].get('DomainType', '?')}"
         + (" (default)" if accepted[d].get("Default") else "")
         if d in accepted
-        else f"{d}: not accepted"
+        else f"{d}: not accepted ({declared_in(ctx, d)})"
         for d in wanted
     )
     if not missing:

@@ -30,10 +30,20 @@ def declared(network: Network) -> dict[str, list[str]]:
     return out
 
 
+def in_query(collection: str, prop: str, values: list[str], select: str) -> str:
+    """`/collection?$filter=prop in (…)&$select=…` for at most MAX_IN values."""
+    quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
+    clause = quote(f"{prop} in ({quoted})")
+    return f"/{collection}?$filter={clause}&$select={select}&$top={MAX_IN}"
+
+
+def chunks(values: list[str]) -> list[list[str]]:
+    """The values, MAX_IN to a list (one `in` clause each)."""
+    return [values[i : i + MAX_IN] for i in range(0, len(values), MAX_IN)]
+
+
 def _query(upns: list[str]) -> str:
-    values = ",".join("'" + u.replace("'", "''") + "'" for u in upns)
-    clause = quote(f"userPrincipalName in ({values})")
-    return f"/users?$filter={clause}&$select=id,userPrincipalName&$top={MAX_IN}"
+    return in_query("users", "userPrincipalName", upns, "id,userPrincipalName")
 
 
 def member_check(ctx: Context) -> Check:
@@ -45,9 +55,8 @@ def member_check(ctx: Context) -> Check:
     upns = sorted(wanted)
     if not upns:
         return Check(CHECK, OK, "the network declares no members")
-    chunks = [upns[i : i + MAX_IN] for i in range(0, len(upns), MAX_IN)]
     try:
-        answers = ctx.graph_batch().get({f"u{n}": _query(c) for n, c in enumerate(chunks)})
+        answers = ctx.graph_batch().get({f"u{n}": _query(c) for n, c in enumerate(chunks(upns))})
     except TenantError as err:
         return unchecked(CHECK, f"reading users failed: {err.describe()}")
     found: set[str] = set()

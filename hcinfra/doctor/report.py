@@ -34,7 +34,7 @@ class Report:
         return {s: seen[s] for s in STATUSES}
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """One safe line: tenant-supplied control characters (ANSI escapes too) shown escaped."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
@@ -50,15 +50,15 @@ def _summary(report: Report) -> str:
 
 def _text(report: Report) -> str:
     width = max((len(c.id) for c in report.checks), default=0)
-    lines = [f"hcinfra doctor: tenant {_plain(report.tenant)}, network {_plain(report.network)}"]
+    lines = [f"hcinfra doctor: tenant {plain(report.tenant)}, network {plain(report.network)}"]
     for c in report.checks:
-        lines.append(f"  {LABELS[c.status]:<9} {c.id:<{width}}  {_plain(c.finding)}")
+        lines.append(f"  {LABELS[c.status]:<9} {c.id:<{width}}  {plain(c.finding)}")
         pad = " " * (12 + width)
         if c.fix:
-            lines.append(f"{pad}fix: {_plain(c.fix)}")
+            lines.append(f"{pad}fix: {plain(c.fix)}")
         if c.status != OK:
             # Details the finding already names (missing permissions) are for JSON readers.
-            lines += [f"{pad}- {_plain(d)}" for d in c.details if d and d not in c.finding]
+            lines += [f"{pad}- {plain(d)}" for d in c.details if d and d not in c.finding]
     return "\n".join([*lines, _summary(report)]) + "\n"
 
 

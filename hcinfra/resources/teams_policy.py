@@ -27,7 +27,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import teams_apps
-from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log
+from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions
 from hcinfra.resources.teams_policy_settings import (
     AnySettings,
     ChannelsPolicySettings,
@@ -135,7 +135,7 @@ class TeamsPolicyProvider(KindProvider):
             if err.status != 409:
                 raise
             # Ours from a create whose answer was lost, or one made by hand: adopt it.
-            log.info("%s %s exists already; adopting it", inputs.policy_type, inputs.identity)
+            self.notice(f"{inputs.policy_type} {inputs.identity} existed already: adopted it")
             path = instance_path(inputs.policy_type, inputs.identity)
             doc = self.call(lambda: teams.call("PUT", path, body))
         return CreateResult(_id(inputs), self._outputs(inputs, doc, looked_up))

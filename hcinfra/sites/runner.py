@@ -1,11 +1,18 @@
-"""Run an action over a network's stacks: the tenant baseline first, then the sites in parallel."""
+"""Run an action over a network's stacks: the tenant baseline first, then the sites in parallel.
+
+`up` and `destroy` write nothing until everything would succeed: a read-only tenant
+preflight (hcinfra.sites.preflight), then a plan of every selected stack (a preview, or a
+preview of the destroy), all at once; only when each plans cleanly does any stack run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +25,19 @@ from rich.table import Table
 from hcinfra.network import NetworkError, load_network
 from hcinfra.network.model import Network
 from hcinfra.program import TENANT
+from hcinfra.sites.preflight import preflight
+
+# Without a terminal (a CI log), rich would fit the tables to 80 columns and cut cells to `…`.
+CI_WIDTH = 200
+PLANS = {"up": "preview", "destroy": "preview-destroy"}
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console for the progress table (stderr) or the summary (stdout), wide in a CI log."""
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")
+    width = None if tty or os.environ.get("COLUMNS") else CI_WIDTH
+    return Console(stderr=stderr, width=width)
 
 
 @dataclass
@@ -52,7 +72,7 @@ class Runner:
         self.action = action
         self.options = options  # passed on to every worker
         self.network_file = network_file.resolve()
-        self.console = console or Console(stderr=True)
+        self.console = console or make_console(stderr=True)
         self.runs: dict[str, StackRun] = {}
         self.lock = threading.Lock()
 
@@ -131,9 +151,9 @@ class Runner:
         return list(self.runs.values())
 
 
-def summary(runs: list[StackRun]) -> Table:
+def summary(runs: list[StackRun], title: str = "hcinfra sites") -> Table:
     """The table printed once every stack is done."""
-    table = Table(title="hcinfra sites", show_header=True, header_style="bold")
+    table = Table(title=title, show_header=True, header_style="bold")
     for col in ("stack", "result", "changes", "seconds", "error"):
         table.add_column(col)
     for run in runs:
@@ -149,6 +169,72 @@ def summary(runs: list[StackRun]) -> Table:
     return table
 
 
+def notes(runs: list[StackRun]) -> list[str]:
+    """The warnings of every stack, one line each: `STM: SharedMailbox: mailbox … kept`."""
+    return [f"{run.code}: {note}" for run in runs for note in run.result.get("notes") or []]
+
+
+def _print_runs(runs: list[StackRun], err: Console, title: str = "hcinfra sites") -> list[StackRun]:
+    """The summary table and its notes on stdout, each failure on stderr; the failed runs."""
+    out = make_console()
+    out.print(summary(runs, title))
+    lines = notes(runs)
+    if lines:
+        out.print("notes:", markup=False, highlight=False)
+        for line in lines:
+            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    failed = [r for r in runs if not r.result.get("ok")]
+    for run in failed:
+        err.print(f"{run.code}: {run.result.get('error')}", markup=False, highlight=False)
+    return failed
+
+
+def plan_first(
+    action: str, network: Network, network_file: str, codes: list[str] | None, parallel: int
+) -> bool:
+    """The preflight, then every selected stack's plan at once: True when `action` may run."""
+    err = make_console(stderr=True)
+    started = time.monotonic()
+    problems = preflight(network, network_file, action)
+    if problems:
+        err.print(
+            f"hcinfra sites {action}: the tenant preflight found problems; nothing was sent "
+            "but reads, no stack was planned or changed:",
+            markup=False,
+            highlight=False,
+        )
+        for line in problems:
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        err.print(
+            "Fix them (`hcinfra doctor` shows every check), then run again.",
+            markup=False,
+            highlight=False,
+        )
+        return False
+    checked = time.monotonic()
+    # Plans write nothing, so every stack is planned at once: no baseline-first ordering.
+    stacks = [code for stage in order(network, codes, action) for code in stage]
+    runs = Runner(PLANS[action], Path(network_file), err).execute([stacks], parallel)
+    planned = time.monotonic()
+    bad = [r for r in runs if not r.result.get("ok")]
+    if bad:
+        _print_runs(runs, err, f"hcinfra sites {action}: plans")
+        err.print(
+            f"hcinfra sites {action}: {len(bad)} of {len(runs)} stack(s) failed to plan; "
+            "no stack was changed. Fix the errors above, then run again.",
+            markup=False,
+            highlight=False,
+        )
+        return False
+    err.print(
+        f"preflight {checked - started:.1f} s, plans of {len(runs)} stack(s) "
+        f"{planned - checked:.1f} s: {action} may go on",
+        markup=False,
+        highlight=False,
+    )
+    return True
+
+
 def sites_command(
     action: str,
     network_file: str,
@@ -157,30 +243,29 @@ def sites_command(
     clear_pending_creates: bool = False,
 ) -> int:
     """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise."""
-    console = Console(stderr=True)
+    err = make_console(stderr=True)
     try:
         network = load_network(network_file)
-    except NetworkError as err:
-        console.print(str(err), markup=False, highlight=False)
+    except NetworkError as error:
+        err.print(str(error), markup=False, highlight=False)
         return 1
     unknown = [c for c in codes or [] if c != TENANT and c not in network.codes()]
     if unknown:
-        console.print(
+        err.print(
             f"unknown site(s): {', '.join(unknown)}; the network has {', '.join(network.codes())}",
             markup=False,
         )
         return 1
     if clear_pending_creates and action != "refresh":
-        console.print("--clear-pending-creates goes with refresh only", markup=False)
+        err.print("--clear-pending-creates goes with refresh only", markup=False)
+        return 1
+    if action in PLANS and not plan_first(action, network, network_file, codes, parallel):
         return 1
     options = ("--clear-pending-creates",) if clear_pending_creates else ()
-    runs = Runner(action, Path(network_file), console, options).execute(
+    runs = Runner(action, Path(network_file), err, options).execute(
         order(network, codes, action), parallel
     )
-    Console().print(summary(runs))
-    failed = [r for r in runs if not r.result.get("ok")]
-    for run in failed:
-        console.print(f"{run.code}: {run.result.get('error')}", markup=False, highlight=False)
+    failed = _print_runs(runs, err)
     return 1 if failed else 0
 
 

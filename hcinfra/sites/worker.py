@@ -2,7 +2,9 @@
 
 Inline Automation API programs share the Pulumi runtime's process-wide state, so
 `hcinfra sites` runs each site's stack in a process of its own. The worker prints
-`progress <line>` as the engine reports, then one `result <json>` line.
+`progress <line>` as the engine reports, then one `result <json>` line, whose `notes`
+are the warnings of the run (a retained mailbox, an archived team, an adopted object),
+each by its first sentence.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pulumi import automation as auto
 
 from hcinfra.sites.stacks import open_stack
 
-ACTIONS = ("preview", "up", "refresh", "destroy")
+# `preview-destroy` is the plan `hcinfra sites destroy` makes of every stack first.
+ACTIONS = ("preview", "up", "refresh", "destroy", "preview-destroy")
+NOTE_CHARS = 200
 
 
 def _emit(kind: str, text: str) -> None:
@@ -73,26 +77,66 @@ def first_error(text: str) -> str:
     return shown[-1] if shown else "failed"
 
 
+def warning_of(event: auto.EngineEvent) -> str:
+    """The text of a warning among the engine's events, else "".
+
+    Warnings of the program have severity `warning`. A dynamic provider has no engine
+    connection: its `pulumi.log.warn` is a `warning: ` line on the provider's stderr,
+    which the engine reports with severity `info#err`.
+    """
+    diag = event.diagnostic_event
+    if diag is None:
+        return ""
+    text = (diag.message or "").strip()
+    if diag.severity == "warning":
+        return text
+    if diag.severity == "info#err" and text.startswith("warning: "):
+        return text[len("warning: ") :].strip()
+    return ""
+
+
+def first_sentence(text: str) -> str:
+    """A note for the summary: the warning's first sentence, on one line."""
+    line = " ".join(text.split())
+    head = line.split(". ", 1)[0].rstrip(".")
+    return head if len(head) <= NOTE_CHARS else head[: NOTE_CHARS - 1] + "…"
+
+
 def run_action(
-    action: str, code: str, network: Path, clear_pending_creates: bool = False
+    action: str,
+    code: str,
+    network: Path,
+    clear_pending_creates: bool = False,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Run one action on one stack; a summary of what changed."""
+    """Run one action on one stack; a summary of what changed. Warnings go to `notes`."""
     stack = open_stack(code, network)
+    seen = notes if notes is not None else []
 
     def progress(line: str) -> None:
         _emit("progress", line)
 
+    def event(ev: auto.EngineEvent) -> None:
+        note = first_sentence(warning_of(ev))
+        if note and note not in seen:
+            seen.append(note)
+
     if action == "preview":
-        preview = stack.preview(on_output=progress)
+        preview = stack.preview(on_output=progress, on_event=event)
         return {"changes": dict(preview.change_summary)}
+    if action == "preview-destroy":
+        planned = stack.preview_destroy(on_output=progress, on_event=event)
+        return {"changes": dict(planned.change_summary)}
     if action == "up":
-        up = stack.up(on_output=progress)
+        up = stack.up(on_output=progress, on_event=event)
         return {"changes": dict(up.summary.resource_changes or {})}
     if action == "refresh":
         # After an interrupted run: drop creates whose objects the rerun has adopted.
-        refresh = stack.refresh(on_output=progress, clear_pending_creates=clear_pending_creates)
+        refresh = stack.refresh(
+            on_output=progress, on_event=event, clear_pending_creates=clear_pending_creates
+        )
         return {"changes": dict(refresh.summary.resource_changes or {})}
-    destroy = stack.destroy(on_output=progress)
+    destroy = stack.destroy(on_output=progress, on_event=event)
     return {"changes": dict(destroy.summary.resource_changes or {})}
 
 
@@ -106,14 +150,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     result: dict[str, Any] = {"code": args.code, "action": args.action}
+    notes: list[str] = []
     try:
         network = Path(args.network).resolve()
-        result.update(run_action(args.action, args.code, network, args.clear_pending_creates))
+        result.update(
+            run_action(args.action, args.code, network, args.clear_pending_creates, notes)
+        )
         result["ok"] = True
     except auto.CommandError as err:
         result.update(ok=False, error=first_error(str(err)))
     except Exception as err:  # a site's failure is reported, never raised past its process
         result.update(ok=False, error=f"{type(err).__name__}: {err}")
+    # A failed run's warnings matter too: what it retained or adopted before the error.
+    result["notes"] = notes
     result["seconds"] = round(time.monotonic() - started, 1)
     _emit("result", json.dumps(result))
     return 0 if result["ok"] else 1

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from hcinfra.doctor.model import STATUSES
 from tests.doctor.conftest import Doctor
 from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,
+    GRAPH_SCOPE,
     UNPRIVILEGED_APP,
     UNPRIVILEGED_SECRET,
+    Emulator,
 )
+
+GRAPH = "https://graph.microsoft.com/v1.0"
 
 IDS = [
     "token.graph",
@@ -109,7 +115,11 @@ def test_doctor_domain_not_accepted(doctor: Doctor, network_file: Any) -> None:
     check = run.check("domains.accepted")
     assert check["status"] == "problem"
     assert "clinique-nord.example.org" in check["finding"]
-    assert "clinique-nord.example.org: not accepted" in check["details"]
+    # Each domain missing is named with where the file declares it.
+    assert (
+        "clinique-nord.example.org: not accepted (tenant.domains, STM mail_domain)"
+        in check["details"]
+    )
     assert "stm.northwindhealth.org: Authoritative" in check["details"]
     assert "Settings > Domains" in check["fix"]
 
@@ -138,8 +148,11 @@ def test_doctor_many_members_stay_in_one_batch(doctor: Doctor, network_file: Any
     assert run.status("members.resolve") == "ok"
     assert str(len(nurses) + 20) in run.check("members.resolve")["finding"]
     users = [e for e in run.log["entries"] if e["route"] == "/users"]
-    # 110 users, 15 to a filter: 8 queries, all items of one $batch.
-    assert len(users) == 8 and all(e["batch_item"] for e in users)
+    # 110 users, 15 to a filter: 8 queries for members.resolve and 8 for the seats the
+    # network's groups hold (licences.seats), all items of $batch calls.
+    assert len(users) == 16 and all(e["batch_item"] for e in users)
+    batches = [e for e in run.log["entries"] if e["route"] == "/$batch"]
+    assert len(batches) <= 3, batches
 
 
 def test_doctor_licences_short_unknown_sku_and_plan(doctor: Doctor, network_file: Any) -> None:
@@ -157,6 +170,69 @@ def test_doctor_licences_short_unknown_sku_and_plan(doctor: Doctor, network_file
     assert "SPE_F1 (10 short)" in seats["finding"]
     assert "SPE_F1: 260 needed, 250 free (250 enabled, 0 consumed)" in seats["details"]
     skus = run.check("licences.skus")
-    assert skus["status"] == "problem" and skus["details"] == ["ENTERPRISEPACK"]
+    # Each unknown name says where it is declared: site and role.
+    assert skus["status"] == "problem" and skus["details"] == [
+        "ENTERPRISEPACK (STM nurse-managers, HSA nurse-managers, CHM nurse-managers)"
+    ]
     plans = run.check("licences.plans")
-    assert plans["status"] == "problem" and plans["details"] == ["SPE_F1: NOT_A_PLAN"]
+    assert plans["status"] == "problem" and plans["details"] == [
+        "SPE_F1: NOT_A_PLAN (STM clinical, HSA clinical, CHM clinical)"
+    ]
+
+
+def _licensed_group(emu: Emulator, nickname: str, upns: list[str], sku: str) -> None:
+    """A security group holding `sku` for these users, made straight through Graph."""
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        ids = [c.get(f"/v1.0/users/{u}").json()["id"] for u in upns]
+        skus = c.get("/v1.0/subscribedSkus").json()["value"]
+        sku_id = next(s["skuId"] for s in skus if s["skuPartNumber"] == sku)
+        group = c.post(
+            "/v1.0/groups",
+            json={
+                "displayName": nickname,
+                "mailNickname": nickname,
+                "mailEnabled": False,
+                "securityEnabled": True,
+                "members@odata.bind": [f"{GRAPH}/directoryObjects/{i}" for i in ids],
+            },
+        )
+        group.raise_for_status()
+        body = {"addLicenses": [{"skuId": sku_id, "disabledPlans": []}], "removeLicenses": []}
+        c.post(f"/v1.0/groups/{group.json()['id']}/assignLicense", json=body).raise_for_status()
+
+
+def test_doctor_seats_held_by_the_networks_groups_are_free_to_it(
+    doctor: Doctor, network_file: Any, emu: Emulator
+) -> None:
+    # A re-run: the seats STM's clinical group holds now are the ones it needs again.
+    emu.admin("PUT", "faults", json={"licenseProcessingMs": 0}).raise_for_status()
+
+    def exact(data: dict[str, Any]) -> None:
+        roles = {r["key"]: r for r in data["baseline"]["roles"]}
+        roles["clinical"]["seats"] = 95  # 95 + 60 (HSA) + 95 = 250: every SPE_F1 seat
+        data["tenant"]["licence_pool"] = {}
+
+    network = network_file(exact)
+    stm = yaml.safe_load(network.read_text())["sites"][0]["members"]["clinical"]
+    _licensed_group(emu, "stm-clinical-workers", stm, "SPE_F1")
+    run = doctor(network)
+    seats = run.check("licences.seats")
+    assert seats["status"] == "ok", seats
+    held = len(stm)
+    assert (
+        f"SPE_F1: 250 needed, 250 free (250 enabled, {held} consumed, {held} of them by the "
+        "network's groups)" in seats["details"]
+    )
+
+    # Seats a group outside the network holds are taken: the same users, one more SKU.
+    _licensed_group(emu, "pharmacy-robots", stm, "M365_F1_COMM")
+
+    def tight(data: dict[str, Any]) -> None:
+        exact(data)
+        roles = {r["key"]: r for r in data["baseline"]["roles"]}
+        roles["patient-rooms"]["seats"] = 20  # 3 x 20 = 60: every M365_F1_COMM seat
+
+    run = doctor(network_file(tight))
+    seats = run.check("licences.seats")
+    assert seats["status"] == "problem"
+    assert f"M365_F1_COMM ({held} short)" in seats["finding"]

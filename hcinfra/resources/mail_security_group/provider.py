@@ -9,7 +9,6 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import log
 from hcinfra.resources.mail_security_group.calls import CLOSED, KIND, GroupCalls
 from hcinfra.resources.mail_security_group.inputs import MailSecurityGroupInputs
 from hcinfra.resources.mail_security_group.permissions import PERMISSIONS
@@ -49,7 +48,7 @@ class MailSecurityGroupProvider(GroupCalls):
                 rec = self.call(partial(self._find, address)) if err.status == 400 else None
                 if rec is None:
                     raise
-                log.info("New-DistributionGroup refused (%s); %s exists: adopting", err, address)
+                self.notice(f"group {address} existed already: adopted it ({err.message})")
         _adoptable(rec, inputs)
         return CreateResult(rec["Guid"], self._converge(rec, inputs))
 

@@ -13,7 +13,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import log, until_found
+from hcinfra.resources.base import until_found
 from hcinfra.resources.shared_mailbox.access import FULL, SEND_AS, MailboxAccess, _named
 from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
 from hcinfra.resources.shared_mailbox.permissions import PERMISSIONS
@@ -55,7 +55,7 @@ class SharedMailboxProvider(MailboxAccess):
                 rec = self.call(partial(self._find, address)) if err.status == 400 else None
                 if rec is None:
                     raise
-                log.info("New-Mailbox refused (%s); %s exists: adopting", err.message, address)
+                self.notice(f"mailbox {address} existed already: adopted it ({err.message})")
         _adoptable(rec, inputs)
         return CreateResult(rec["Guid"], self._converge(rec, inputs, {}, remap=False))
 
@@ -113,9 +113,9 @@ class SharedMailboxProvider(MailboxAccess):
             grants = f"FullAccess: {', '.join(inputs.full_access) or 'none'}; SendAs: " + (
                 ", ".join(inputs.send_as) or "none"
             )
-            pulumi.log.warn(
-                f"SharedMailbox {address} (Guid {id_}) was RETAINED: its mailbox, its content "
-                f"and its grants ({grants}) stay in Exchange Online with sign-in blocked, "
+            self.notice(
+                f"mailbox {address} kept (retained on destroy). Guid {id_}: its mailbox, its "
+                f"content and its grants ({grants}) stay in Exchange Online with sign-in blocked, "
                 "no longer managed by this stack. To delete it, set allow_data_deletion=True, "
                 "run `pulumi up`, then destroy again (Remove-Mailbox: soft-deleted, recoverable "
                 "for 30 days), or run Remove-Mailbox yourself."

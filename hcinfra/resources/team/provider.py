@@ -22,8 +22,8 @@ from pulumi.dynamic import (
 )
 
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import log
-from hcinfra.resources.group_refs import ref_ids
+from hcinfra.resources.base import until_found
+from hcinfra.resources.group_refs import group_by_unique, made_but_not_visible, ref_ids
 from hcinfra.resources.team.calls import GRAPH, _post_for_operation
 from hcinfra.resources.team.channels import TeamChannels
 from hcinfra.resources.team.inputs import TeamInputs, template_channels
@@ -163,8 +163,9 @@ class TeamProvider(TeamChannels, TeamMembers):
                 f"POST /directory/deletedItems/{id_}/restore"
             )
         else:
-            pulumi.log.warn(
-                f"{name} archived, not deleted. Kept: {'; '.join(RETAINED)}. To delete it, set "
+            self.notice(
+                f"{inputs.display_name} archived, not deleted (retained on destroy). "
+                f"{name} kept: {'; '.join(RETAINED)}. To delete it, set "
                 "allow_data_deletion=True, run `pulumi up`, then destroy again."
             )
 
@@ -187,12 +188,20 @@ class TeamProvider(TeamChannels, TeamMembers):
             if made is not None and made.id:
                 return made.id, False
             # 204: the group was there already (a retried create): adopt it and its team.
-            log.info("Team group %s exists already; adopting it", inputs.key)
+            self.notice(f"group {inputs.key} existed already: adopted it and any team it has")
             found = await client.groups_with_unique_name(inputs.key).get()
             assert found is not None and found.id
             return found.id, "Team" in (found.resource_provisioning_options or [])
 
-        return self.connection().graph.run(upsert)
+        graph = self.connection().graph
+        try:
+            return graph.run(upsert)
+        except TenantError as err:
+            if not made_but_not_visible(err):
+                raise
+        self.notice(f"group {inputs.key} made by a retried create, not visible yet: adopting it")
+        found = until_found(lambda: graph.run(lambda c: group_by_unique(c, inputs.key)))
+        return str(found.id), "Team" in (found.resource_provisioning_options or [])
 
     def _make_team(self, gid: str, inputs: TeamInputs) -> None:
         try:
@@ -209,7 +218,7 @@ class TeamProvider(TeamChannels, TeamMembers):
         except TenantError as err:
             if err.status != 409:
                 raise
-            log.info("group %s has a team already; adopting it", gid)
+            self.notice(f"{inputs.display_name}: group {gid} had a team already: adopted it")
             return
         self._wait(gid, op, "creating the team", inputs)
 
