@@ -8,8 +8,11 @@ missing, remove what is not declared. The calls are msgraph-sdk coroutines for
 from __future__ import annotations
 
 from msgraph import GraphServiceClient
+from msgraph.generated.models.group import Group
 from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.models.user import User
+
+from hcinfra.clients.errors import TenantError
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 # Graph's 400 message for a reference that is already there (adding is then done).
@@ -42,3 +45,25 @@ async def remove_ref(gid: str, relation: str, oid: str, client: GraphServiceClie
 async def get_user(name: str, client: GraphServiceClient) -> User | None:
     """A user by id or user principal name."""
     return await client.users.by_user_id(name).get()
+
+
+def made_but_not_visible(err: TenantError) -> bool:
+    """Graph's uniqueName conflict (400): a group of that uniqueName exists, unseen so far.
+
+    A create retried after a lost answer can land inside the replication window: the
+    first attempt made the group, which Graph does not show yet. Wait for it and adopt.
+    """
+    return err.status == 400 and "uniquename" in err.message.lower().replace(" ", "")
+
+
+async def group_by_unique(client: GraphServiceClient, key: str) -> Group:
+    """The group with this uniqueName (404 while it replicates)."""
+    found = await client.groups_with_unique_name(key).get()
+    assert found is not None and found.id
+    return found
+
+
+async def group_id_by_unique(client: GraphServiceClient, key: str) -> str:
+    """The id of the group with this uniqueName (404 while it replicates)."""
+    found = await group_by_unique(client, key)
+    return str(found.id)

@@ -22,7 +22,15 @@ from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
-from hcinfra.resources.group_refs import ALREADY, add_ref, get_user, ref_ids, remove_ref
+from hcinfra.resources.group_refs import (
+    ALREADY,
+    add_ref,
+    get_user,
+    group_id_by_unique,
+    made_but_not_visible,
+    ref_ids,
+    remove_ref,
+)
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 NICKNAME = re.compile(r"^[\x21-\x7e]+$")
@@ -137,13 +145,13 @@ class SecurityGroupProvider(KindProvider):
         try:
             gid = self.call(lambda: graph.run(upsert))
         except TenantError as err:
-            if not _made_but_not_visible(err):
+            if not made_but_not_visible(err):
                 raise
             # A retried upsert inside the replication window: the first one made the
             # group, which Graph does not show yet. Wait for it and adopt it.
             log.info("SecurityGroup %s made but not visible yet; waiting to adopt it", inputs.key)
             gid = self.call(
-                lambda: until_found(lambda: graph.run(lambda c: _by_unique(c, inputs.key)))
+                lambda: until_found(lambda: graph.run(lambda c: group_id_by_unique(c, inputs.key)))
             )
         resolved = self._reconcile(gid, inputs, {})
         return CreateResult(gid, self._outputs(gid, inputs, resolved))
@@ -318,15 +326,3 @@ class SecurityGroup(Resource):
     def object_id(self) -> pulumi.Output[str]:
         """The group's object id: the resource id, known even while an update is previewed."""
         return self.id
-
-
-def _made_but_not_visible(err: TenantError) -> bool:
-    """Graph's uniqueName conflict (400): a group of that uniqueName exists, unseen so far."""
-    return err.status == 400 and "uniquename" in err.message.lower().replace(" ", "")
-
-
-async def _by_unique(client: GraphServiceClient, key: str) -> str:
-    """The id of the group with this uniqueName (404 while it replicates)."""
-    found = await client.groups_with_unique_name(key).get()
-    assert found is not None and found.id
-    return found.id

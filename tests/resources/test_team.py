@@ -97,6 +97,22 @@ def test_create_after_a_lost_group_upsert_response_adopts(tenant: Emulator):
     assert list(state(tenant, "group")) == [made.id] and list(state(tenant, "team")) == [made.id]
 
 
+def test_a_retried_group_upsert_inside_the_replication_window_adopts(tenant: Emulator):
+    # The lost upsert made the group, still unseen: the retry meets uniqueName's 400.
+    match = "PATCH /v1.0/groups(uniqueName=*"
+    faults(
+        tenant,
+        rules=[
+            {"match": match, "dropResponse": 1, "limit": 1},
+            {"match": match, "consistencyMs": 2500},
+        ],
+    )
+    p = TeamProvider()
+    made = p.create(checked(p, inputs()))
+    assert list(state(tenant, "group")) == [made.id] and list(state(tenant, "team")) == [made.id]
+    assert any(method == "PATCH" and code == 400 for method, _, code in statuses(tenant))
+
+
 def test_create_after_a_lost_team_response_adopts(tenant: Emulator):
     faults(tenant, rules=[{"match": "POST /v1.0/teams", "dropResponse": 1, "limit": 1}])
     p = TeamProvider()
