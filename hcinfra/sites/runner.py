@@ -148,6 +148,8 @@ class Runner:
                     break
             stop.set()
             live.update(self.table())
+        if not self.console.is_terminal:
+            self.console.line()  # rich ends the table it prints once without a newline
         return list(self.runs.values())
 
 
