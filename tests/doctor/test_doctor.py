@@ -155,11 +155,23 @@ def test_doctor_many_members_stay_in_one_batch(doctor: Doctor, network_file: Any
     assert len(batches) <= 3, batches
 
 
-def test_doctor_licences_short_unknown_sku_and_plan(doctor: Doctor, network_file: Any) -> None:
+def test_doctor_licences_short_unknown_sku_and_plan(
+    doctor: Doctor, network_file: Any, emu: Emulator
+) -> None:
+    # Validation checks plan names against hcinfra's SKU catalogue, so the plan the tenant
+    # lacks is one its SPE_F1 does not offer (the tenant's answer, changed by a fault).
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        answer = c.get("/v1.0/subscribedSkus").json()
+    for sku in answer["value"]:
+        if sku["skuPartNumber"] == "SPE_F1":
+            plans = sku["servicePlans"]
+            sku["servicePlans"] = [p for p in plans if p["servicePlanName"] != "YAMMER_ENTERPRISE"]
+    rule = {"match": "GET /v1.0/subscribedSkus", "respond": {"status": 200, "body": answer}}
+    emu.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+
     def change(data: dict[str, Any]) -> None:
         roles = {r["key"]: r for r in data["baseline"]["roles"]}
         roles["clinical"]["seats"] = 100  # 100 + 60 (HSA's override) + 100 > 250 SPE_F1
-        roles["clinical"]["licences"][0]["disabled_plans"].append("NOT_A_PLAN")
         roles["nurse-managers"]["licences"] = [{"sku": "ENTERPRISEPACK"}]
         data["tenant"]["licence_pool"] = {}
 
@@ -176,7 +188,7 @@ def test_doctor_licences_short_unknown_sku_and_plan(doctor: Doctor, network_file
     ]
     plans = run.check("licences.plans")
     assert plans["status"] == "problem" and plans["details"] == [
-        "SPE_F1: NOT_A_PLAN (STM clinical, HSA clinical, CHM clinical)"
+        "SPE_F1: YAMMER_ENTERPRISE (STM clinical, HSA clinical, CHM clinical)"
     ]
 
 
