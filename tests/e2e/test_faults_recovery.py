@@ -391,7 +391,7 @@ def test_an_invalid_network_file_changes_nothing(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "3 problem(s)" in proc.stderr, proc.stderr
     assert "site STM: sites[0].wards" in proc.stderr
-    assert "ward '3 nord' is listed 2 times" in proc.stderr
+    assert "ward '3 nord' is listed twice" in proc.stderr
     assert "site HSA: sites[1].mail_domain" in proc.stderr
     assert "'hsa.example.org' is not one of the tenant's domains" in proc.stderr
     assert "site CHM: sites[2].members.informatics" in proc.stderr
