@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import uvicorn
 import yaml
 
-from hcinfra.emulator.core.app import build_app
+from hcinfra.emulator.core.app import DROPPED, build_app
 from hcinfra.emulator.core.faults import Faults
 from hcinfra.emulator.core.seed import Seed
 from hcinfra.emulator.core.tenant import Tenant
@@ -64,7 +65,15 @@ def serve(
         timeout_graceful_shutdown=2,
         **ssl,  # type: ignore[arg-type]
     )
+    # Configured by uvicorn.Config: emulated drops are faults asked for, not errors.
+    logging.getLogger("uvicorn.error").addFilter(_quiet_drops)
     # uvicorn re-raises the signal it stopped on once it has shut down; exit 0 then.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _quiet_drops(record: logging.LogRecord) -> bool:
+    """False for the traceback uvicorn logs when the faults drop a connection on purpose."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(exc, ConnectionAbortedError) and DROPPED in str(exc))

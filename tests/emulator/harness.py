@@ -7,6 +7,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,8 +140,15 @@ class Emulator:
 
 
 def start_emulator(tmp: Path, *args: str) -> Emulator:
-    """Start `hcinfra emulator serve` and read its first lines."""
+    """Start `hcinfra emulator serve` and read its first lines.
+
+    Its log goes to `emulator.log` beside its TLS folder, and its standard output is
+    drained after the first lines: an unread pipe fills (64 KiB) and then blocks the
+    emulator's event loop on its next log line, which freezes every test using it.
+    """
     tls = tmp / "tls"
+    tmp.mkdir(parents=True, exist_ok=True)
+    log = (tmp / "emulator.log").open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -155,17 +163,21 @@ def start_emulator(tmp: Path, *args: str) -> Emulator:
             *args,
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    log.close()  # the child holds its own descriptor
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     if not url.startswith("http"):
         proc.kill()
-        raise RuntimeError(f"emulator did not start: {url}\n{proc.stderr.read()}")
+        proc.wait()
+        detail = (tmp / "emulator.log").read_text(encoding="utf-8")
+        raise RuntimeError(f"emulator did not start: {url}\n{detail}")
     ca = proc.stdout.readline().split(":", 1)[1].strip()
     tenant = proc.stdout.readline().split(":", 1)[1].strip()
+    threading.Thread(target=proc.stdout.read, name="emulator-stdout", daemon=True).start()
     return Emulator(url=url, ca=ca, tenant_id=tenant, proc=proc)
 
 

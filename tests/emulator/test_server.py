@@ -91,6 +91,22 @@ def test_unavailable_dropped_and_latency(emu: Emulator):
         assert c.get("/v1.0/groups").status_code == 200
 
 
+def test_dropped_connections_log_no_traceback(emulator_factory, tmp_path):
+    # A traceback per emulated drop filled the log (and, through an unread pipe, once
+    # froze the emulator); drops are faults asked for, not errors.
+    emu = emulator_factory()
+    rule = {"match": "GET /v1.0/groups", "drop": 1, "limit": 20}
+    emu.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
+        for _ in range(20):
+            with pytest.raises(httpx.TransportError):
+                c.get("/v1.0/groups")
+        assert c.get("/v1.0/groups").status_code == 200
+    emu.stop()
+    log = (tmp_path / "emu0" / "emulator.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and "emulated dropped connection" not in log, log[:500]
+
+
 def test_dropped_response_after_the_write(emu: Emulator):
     emu.admin(
         "PUT",

@@ -121,6 +121,9 @@ class Dispatcher:
         )
 
 
+DROPPED = "emulated dropped connection"
+
+
 def retry_after_header(resp: Resp, decision: Decision) -> Resp:
     """Retry-After as the fault rule asks: delay-seconds, or an HTTP-date; on 503s too."""
     seconds = decision.retry_after
@@ -285,7 +288,7 @@ async def _drop(send: Any) -> None:
             "headers": [(b"content-length", b"1024"), (b"content-type", b"application/json")],
         }
     )
-    raise ConnectionAbortedError("emulated dropped connection")
+    raise ConnectionAbortedError(DROPPED)
 
 
 def build_app(tenant: Tenant, ca_pem: bytes | None = None) -> EmulatorApp:
