@@ -1,15 +1,19 @@
 """Microsoft Graph through msgraph-sdk's GraphServiceClient, with hcinfra's retry policy.
 
-Dynamic provider methods are synchronous; each Graph interaction runs to
-completion on its own event loop with a client built for that loop.
+Dynamic provider methods are synchronous and run on the engine's worker threads. Every
+Graph interaction of a process runs on one event loop, in a thread of its own, with one
+httpx connection pool and one GraphServiceClient built on that loop: connections and
+TLS sessions are reused across calls and threads instead of being set up per call.
+The credential is synchronous (azure-identity caches its tokens): kiota awaits what
+`get_token` returns, so a token fetch runs in a worker thread, never on the shared loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,6 +36,40 @@ T = TypeVar("T")
 SERVICE = "Microsoft Graph"
 
 
+class _Loop:
+    """One event loop in a daemon thread, started on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> asyncio.AbstractEventLoop:
+        """The running loop, started if need be."""
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="hcinfra-graph", daemon=True
+                )
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+
+_LOOP = _Loop()
+
+
+class _ThreadedCredential:
+    """A synchronous credential whose token calls run off the event loop."""
+
+    def __init__(self, inner: TokenCredential) -> None:
+        self.inner = inner
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Awaitable[Any]:
+        """The token, fetched in a worker thread (a cache hit returns at once)."""
+        return asyncio.to_thread(self.inner.get_token, *scopes, **kwargs)
+
+
 class GraphApi:
     """Runs msgraph-sdk interactions against one tenant (or the emulator)."""
 
@@ -41,11 +79,15 @@ class GraphApi:
         self.settings = settings
         self.credential = credential
         self.policy = policy or RetryPolicy()
+        self._graph: GraphServiceClient | None = None
+        self._http: httpx.AsyncClient | None = None
 
     def _client(self, http: httpx.AsyncClient) -> GraphServiceClient:
         host = urlsplit(self.settings.graph_url).hostname or "graph.microsoft.com"
         auth = AzureIdentityAuthenticationProvider(
-            self.credential, scopes=[SCOPES["graph"]], allowed_hosts=[host]
+            _ThreadedCredential(self.credential),  # type: ignore[arg-type]
+            scopes=[SCOPES["graph"]],
+            allowed_hosts=[host],
         )
         # Our transport retries; the SDK's own retry handler would retry again.
         middleware = [
@@ -58,25 +100,33 @@ class GraphApi:
         adapter.base_url = self.settings.graph_url
         return GraphServiceClient(request_adapter=adapter)
 
+    def _shared(self) -> GraphServiceClient:
+        """This API's client, built once on the shared loop (only ever called there)."""
+        if self._graph is None:
+            transport = AsyncRetryTransport(
+                httpx.AsyncHTTPTransport(verify=self.settings.verify), self.policy
+            )
+            self._http = httpx.AsyncClient(transport=transport, timeout=60)
+            self._graph = self._client(self._http)
+        return self._graph
+
     def run(self, interaction: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
         """Run one interaction to completion; Graph errors become TenantError."""
 
         async def go() -> T:
-            transport = AsyncRetryTransport(
-                httpx.AsyncHTTPTransport(verify=self.settings.verify), self.policy
-            )
-            async with httpx.AsyncClient(transport=transport, timeout=60) as http:
-                try:
-                    return await interaction(self._client(http))
-                except ODataError as err:
-                    raise graph_error(err) from None
+            try:
+                return await interaction(self._shared())
+            except ODataError as err:
+                raise graph_error(err) from None
 
+        loop = _LOOP.get()
         try:
-            asyncio.get_running_loop()
+            running: Any = asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(go())
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, go()).result()
+            running = None
+        if running is loop:
+            raise RuntimeError("GraphApi.run was called from inside a Graph interaction")
+        return asyncio.run_coroutine_threadsafe(go(), loop).result()
 
 
 def graph_error(err: ODataError) -> TenantError:
