@@ -2,8 +2,9 @@
 
 Idempotency: the group's uniqueName is its key (`PATCH /groups(uniqueName=…)` with
 `Prefer: create-if-missing`), so a create retried after a lost response adopts
-the group it made. Members and owners are reconciled through `$ref`, where an
-"already exists" answer counts as done. Destroy soft-deletes: Graph keeps the
+the group it made. Owners and members are bound in the create request (20 in all)
+and the rest added 20 a request; later changes are reconciled against a read, where
+an "already exists" answer counts as done. Destroy soft-deletes: Graph keeps the
 group restorable for 30 days.
 """
 
@@ -22,10 +23,12 @@ from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
+from hcinfra.resources.directory import bind_urls, chunks, create_binds, resolve_users
 from hcinfra.resources.group_refs import (
     ALREADY,
     add_ref,
-    get_user,
+    bind_members,
+    binds_refused,
     group_id_by_unique,
     made_but_not_visible,
     ref_ids,
@@ -129,11 +132,22 @@ class SecurityGroupProvider(KindProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, SecurityGroupInputs)
         graph = self.connection().graph
+        resolved = self._resolve([*inputs.owners, *inputs.members], {})
+        owner_ids = [resolved[n] for n in inputs.owners]
+        member_ids = [] if inputs.membership_rule else [resolved[n] for n in inputs.members]
+        bound = create_binds(owner_ids, member_ids)
 
-        async def upsert(client: GraphServiceClient) -> str:
+        async def upsert(client: GraphServiceClient, binds: tuple[list[str], list[str]]) -> str:
             config: RequestConfiguration[Any] = RequestConfiguration()
             config.headers.add("Prefer", "create-if-missing")
-            made = await client.groups_with_unique_name(inputs.key).patch(inputs.body(), config)
+            body = inputs.body()
+            owners, members = binds
+            if owners or members:
+                body.additional_data = {
+                    **({"owners@odata.bind": bind_urls(owners)} if owners else {}),
+                    **({"members@odata.bind": bind_urls(members)} if members else {}),
+                }
+            made = await client.groups_with_unique_name(inputs.key).patch(body, config)
             if made is not None and made.id:
                 return made.id
             # 204: the group was there already (a retried create): adopt it.
@@ -143,17 +157,28 @@ class SecurityGroupProvider(KindProvider):
             return found.id
 
         try:
-            gid = self.call(lambda: graph.run(upsert))
+            gid = self.call(lambda: graph.run(partial(upsert, binds=bound)))
         except TenantError as err:
-            if not made_but_not_visible(err):
+            if made_but_not_visible(err):
+                # A retried upsert inside the replication window: the first one made the
+                # group, which Graph does not show yet. Wait for it and adopt it.
+                log.info("SecurityGroup %s made but not visible yet; adopting it", inputs.key)
+                gid = self.call(
+                    lambda: until_found(
+                        lambda: graph.run(lambda c: group_id_by_unique(c, inputs.key))
+                    )
+                )
+            elif binds_refused(err):
+                # A retried create met the group it made: Graph updates it, and an update
+                # takes no binding lists. Upsert it plainly, then reconcile by reading.
+                gid = self.call(lambda: graph.run(partial(upsert, binds=([], []))))
+            else:
                 raise
-            # A retried upsert inside the replication window: the first one made the
-            # group, which Graph does not show yet. Wait for it and adopt it.
-            log.info("SecurityGroup %s made but not visible yet; waiting to adopt it", inputs.key)
-            gid = self.call(
-                lambda: until_found(lambda: graph.run(lambda c: group_id_by_unique(c, inputs.key)))
-            )
-        resolved = self._reconcile(gid, inputs, {})
+            resolved = self._reconcile(gid, inputs, resolved)
+            return CreateResult(gid, self._outputs(gid, inputs, resolved))
+        # Made with what the request bound: only what did not fit in it remains to add.
+        have = {"owners": set(bound[0]), "members": set(bound[1])}
+        self._add_missing(gid, inputs, resolved, have)
         return CreateResult(gid, self._outputs(gid, inputs, resolved))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -225,36 +250,48 @@ class SecurityGroupProvider(KindProvider):
         return self.connection().graph.run(partial(ref_ids, gid, relation))
 
     def _resolve(self, principals: list[str], known: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for name in principals:
-            if name in known:
-                out[name] = known[name]
-            elif GUID.match(name):
-                out[name] = name
-            else:
-                out[name] = self.call(partial(self._user_id, name), writing=False)
-        return out
-
-    def _user_id(self, name: str) -> str:
-        user = self.connection().graph.run(partial(get_user, name))
-        assert user is not None and user.id
-        return user.id
+        conn = self.connection()
+        return self.call(lambda: resolve_users(conn, principals, known), writing=False)
 
     def _reconcile(
         self, gid: str, inputs: SecurityGroupInputs, known: dict[str, str]
     ) -> dict[str, str]:
         resolved = self._resolve([*inputs.owners, *inputs.members], known)
-        for relation, wanted in (("owners", inputs.owners), ("members", inputs.members)):
-            if relation == "members" and inputs.membership_rule:
-                continue
-            want = {resolved[n] for n in wanted}
-            # A group made a moment ago may not be visible yet: Graph answers 404.
-            have = set(until_found(partial(self._ids, gid, relation)))
-            for oid in sorted(want - have):
-                self.call(partial(until_found, partial(self._add, gid, relation, oid)))
-            for oid in sorted(have - want):
+        relations = ["owners"] if inputs.membership_rule else ["owners", "members"]
+        # A group made a moment ago may not be visible yet: Graph answers 404.
+        have = {r: set(until_found(partial(self._ids, gid, r))) for r in relations}
+        self._add_missing(gid, inputs, resolved, have)
+        for relation in relations:
+            wanted = inputs.owners if relation == "owners" else inputs.members
+            for oid in sorted(have[relation] - {resolved[n] for n in wanted}):
                 self.call(partial(self._remove, gid, relation, oid))
         return resolved
+
+    def _add_missing(
+        self,
+        gid: str,
+        inputs: SecurityGroupInputs,
+        resolved: dict[str, str],
+        have: dict[str, set[str]],
+    ) -> None:
+        """Add the declared owners and members the group lacks; members 20 a request."""
+        for oid in sorted({resolved[n] for n in inputs.owners} - have["owners"]):
+            self.call(partial(until_found, partial(self._add, gid, "owners", oid)))
+        if inputs.membership_rule:
+            return
+        missing = sorted({resolved[n] for n in inputs.members} - have["members"])
+        for chunk in chunks(missing):
+            self.call(partial(until_found, partial(self._add_many, gid, chunk)))
+
+    def _add_many(self, gid: str, ids: list[str]) -> None:
+        try:
+            self.connection().graph.run(partial(bind_members, gid, ids))
+        except TenantError as err:
+            if not (err.status == 400 and ALREADY in err.message):
+                raise
+            # All or none: one of them was there already. Add the others one by one.
+            for oid in ids:
+                self._add(gid, "members", oid)
 
     def _remove(self, gid: str, relation: str, oid: str) -> None:
         self.connection().graph.run(partial(remove_ref, gid, relation, oid))

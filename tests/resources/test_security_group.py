@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hcinfra.clients.errors import PermissionDenied
+from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.resources.security_group import SecurityGroupProvider
 from tests.emulator.harness import GRAPH_SCOPE, Emulator
 
@@ -85,9 +85,13 @@ def test_eventual_consistency_404s_are_waited_out(tenant: Emulator):
         "faults",
         json={"rules": [{"match": "PATCH /v1.0/groups(uniqueName=*", "consistencyMs": 2500}]},
     )
+    # More members than one create request binds: the rest are added while the new
+    # group is still unseen, and its 404s are waited out.
+    members = [f"nurse{n:03d}@northwindhealth.org" for n in range(1, 31)]
     p = SecurityGroupProvider()
-    made = p.create(checked(p, inputs()))
-    assert made.outs["member_ids"]
+    made = p.create(checked(p, inputs(members=members)))
+    assert len(made.outs["member_ids"]) == 30
+    assert len(groups(tenant)[made.id]["_members"]) == 30
     log = tenant.requests()["counts"]
     assert any(c["status"] == 404 for c in log)
 
@@ -99,7 +103,7 @@ def test_throttling_is_retried_after_retry_after(tenant: Emulator):
         json={
             "rules": [
                 {
-                    "match": "POST /v1.0/groups/*/members/$ref",
+                    "match": "PATCH /v1.0/groups(uniqueName=*",
                     "throttle": 1,
                     "retryAfter": 1,
                     "limit": 2,
@@ -110,8 +114,8 @@ def test_throttling_is_retried_after_retry_after(tenant: Emulator):
     p = SecurityGroupProvider()
     p.create(checked(p, inputs()))
     statuses = [(c["route"], c["status"]) for c in tenant.requests()["counts"]]
-    assert ("/groups/{gid}/members/$ref", 429) in statuses
-    assert ("/groups/{gid}/members/$ref", 204) in statuses
+    assert ("/groups(uniqueName='{unique}')", 429) in statuses
+    assert ("/groups(uniqueName='{unique}')", 201) in statuses
 
 
 def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):
@@ -179,3 +183,49 @@ def test_permission_denied_names_the_permission(auditor: Emulator):
     with pytest.raises(PermissionDenied) as err:
         p.create(checked(p, inputs()))
     assert "SecurityGroup needs Group.ReadWrite.All" in str(err.value)
+
+
+def wire(emu: Emulator) -> list[tuple[str, str]]:
+    """The requests on the wire since the last reset: (method, path)."""
+    return [(e["method"], e["path"]) for e in emu.requests()["entries"] if not e["batch_item"]]
+
+
+def test_create_binds_owners_and_members_in_the_create_request(tenant: Emulator):
+    p = SecurityGroupProvider()
+    members = [f"nurse{n:03d}@northwindhealth.org" for n in range(1, 6)]
+    made = p.create(checked(p, inputs(members=members)))
+    calls = wire(tenant)
+    # Names resolved in one $batch, the group made with every reference bound in the upsert.
+    assert [m for m, path in calls if path.endswith("/$batch")] == ["POST"]
+    assert not [path for _, path in calls if "$ref" in path or path.startswith("/v1.0/users/")]
+    group = groups(tenant)[made.id]
+    assert sorted(group["_members"]) == sorted(made.outs["member_ids"]) and len(members) == 5
+    assert group["_owners"] == made.outs["owner_ids"]
+
+
+def test_more_than_twenty_members_go_twenty_a_request_after_the_create(tenant: Emulator):
+    p = SecurityGroupProvider()
+    members = [f"nurse{n:03d}@northwindhealth.org" for n in range(1, 46)]
+    made = p.create(checked(p, inputs(members=members)))
+    calls = wire(tenant)
+    patches = [path for m, path in calls if m == "PATCH" and path.startswith("/v1.0/groups/")]
+    # 1 owner and 19 members in the upsert, then 20 and 6 by members@odata.bind.
+    assert len(patches) == 2
+    assert len(groups(tenant)[made.id]["_members"]) == 45
+    assert sorted(made.outs["member_ids"]) == sorted(groups(tenant)[made.id]["_members"])
+
+
+def test_names_are_resolved_once_per_process(tenant: Emulator):
+    p = SecurityGroupProvider()
+    p.create(checked(p, inputs()))
+    mark = tenant.requests()["last"]
+    p.create(checked(p, inputs(display_name="STM-Other", mail_nickname="stm-other")))
+    later = tenant.requests(since=mark)["entries"]
+    assert not [e for e in later if e["path"].endswith("/$batch") or "/users/" in e["path"]]
+
+
+def test_an_unknown_member_is_named(tenant: Emulator):
+    p = SecurityGroupProvider()
+    with pytest.raises(TenantError, match=r"nobody@northwindhealth\.org"):
+        p.create(checked(p, inputs(members=["nobody@northwindhealth.org"])))
+    assert groups(tenant) == {}
