@@ -43,7 +43,7 @@ def per_call(api: GraphApi, gid: str) -> None:
 
 
 def shared(api: GraphApi, gid: str) -> None:
-    """The way GraphApi.run works: one loop, one pool, one client per process."""
+    """The way GraphApi.run works: one loop and one pool per process, a client per call."""
     api.run(lambda c: c.groups.by_group_id(gid).get())
 
 

@@ -1,9 +1,9 @@
 """Microsoft Graph through msgraph-sdk's GraphServiceClient, with hcinfra's retry policy.
 
 Dynamic provider methods are synchronous and run on the engine's worker threads. Every
-Graph interaction of a process runs on one event loop, in a thread of its own, with one
-httpx connection pool and one GraphServiceClient built on that loop: connections and
-TLS sessions are reused across calls and threads instead of being set up per call.
+Graph interaction of a process runs on one event loop, in a thread of its own, over one
+httpx connection pool made on that loop: connections and TLS sessions are reused
+across calls and threads instead of being set up per call.
 The credential is synchronous (azure-identity caches its tokens): kiota awaits what
 `get_token` returns, so a token fetch runs in a worker thread, never on the shared loop.
 """
@@ -79,8 +79,7 @@ class GraphApi:
         self.settings = settings
         self.credential = credential
         self.policy = policy or RetryPolicy()
-        self._graph: GraphServiceClient | None = None
-        self._http: httpx.AsyncClient | None = None
+        self._pool: httpx.AsyncHTTPTransport | None = None  # made on the shared loop
 
     def _client(self, http: httpx.AsyncClient) -> GraphServiceClient:
         host = urlsplit(self.settings.graph_url).hostname or "graph.microsoft.com"
@@ -100,22 +99,25 @@ class GraphApi:
         adapter.base_url = self.settings.graph_url
         return GraphServiceClient(request_adapter=adapter)
 
-    def _shared(self) -> GraphServiceClient:
-        """This API's client, built once on the shared loop (only ever called there)."""
-        if self._graph is None:
-            transport = AsyncRetryTransport(
-                httpx.AsyncHTTPTransport(verify=self.settings.verify), self.policy
-            )
-            self._http = httpx.AsyncClient(transport=transport, timeout=60)
-            self._graph = self._client(self._http)
-        return self._graph
+    def _fresh(self) -> GraphServiceClient:
+        """A client for one interaction, over this API's one connection pool.
+
+        Only the pool is shared: kiota's middleware keeps per-request state on its
+        handler objects, so concurrent interactions sharing one client cross-talk (one
+        request's headers reach another's). A client per interaction costs little; its
+        connections and TLS sessions are the pool's.
+        """
+        if self._pool is None:
+            self._pool = httpx.AsyncHTTPTransport(verify=self.settings.verify)
+        transport = AsyncRetryTransport(self._pool, self.policy)
+        return self._client(httpx.AsyncClient(transport=transport, timeout=60))
 
     def run(self, interaction: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
         """Run one interaction to completion; Graph errors become TenantError."""
 
         async def go() -> T:
             try:
-                return await interaction(self._shared())
+                return await interaction(self._fresh())
             except ODataError as err:
                 raise graph_error(err) from None
 

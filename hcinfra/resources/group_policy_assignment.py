@@ -21,8 +21,10 @@ waited out. No write's answer body is relied on: the list is read back after wri
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -147,11 +149,13 @@ def assign(
 def unassign(provider: KindProvider, group_id: str, policy_type: str) -> None:
     """Remove a group's assignment of a type; already gone is fine."""
     teams = provider.connection().teams
-    try:
-        provider.call(lambda: teams.call("DELETE", assignment_path(group_id, policy_type)))
-    except TenantError as err:
-        if not err.not_found:
-            raise
+    with _PLACING:
+        _LISTED.clear()  # the list this process read last no longer holds
+        try:
+            provider.call(lambda: teams.call("DELETE", assignment_path(group_id, policy_type)))
+        except TenantError as err:
+            if not err.not_found:
+                raise
 
 
 def listed(provider: KindProvider, policy_type: str | None = None) -> list[dict[str, Any]]:
@@ -163,6 +167,33 @@ def listed(provider: KindProvider, policy_type: str | None = None) -> list[dict[
 
 
 PLACEMENT_ROUNDS = 8  # placements checked against the live list before giving up
+# A provider process places one group at a time. Its sites' groups are peers of each
+# other: placed in parallel, each would place against a list the others are changing
+# and have to be placed again. One at a time, the list read back after one placement
+# is the list the next one starts from, for every type: one read per placement.
+_PLACING = threading.RLock()
+_LISTED: list[tuple[float, list[dict[str, Any]]]] = []  # (read at, list) after the last write
+LISTED_FOR = 10.0  # seconds a list read back after a write is used to place the next group
+
+
+def _latest(provider: KindProvider) -> list[dict[str, Any]]:
+    """The list this process read after its last write, if recent; else read it."""
+    if _LISTED and time.monotonic() - _LISTED[0][0] < LISTED_FOR:
+        return _LISTED[0][1]
+    return listed(provider)
+
+
+def forget_lists() -> None:
+    """Drop the list read after the last write (tests: the tenant was reset)."""
+    with _PLACING:
+        _LISTED.clear()
+
+
+def _read_back(provider: KindProvider) -> list[dict[str, Any]]:
+    """The list after a write, remembered for the next placement."""
+    docs = listed(provider)
+    _LISTED[:] = [(time.monotonic(), docs)]
+    return docs
 
 
 class PlacementFailed(TenantError):
@@ -192,28 +223,38 @@ def place(
     """
     peers = Peers.of(ranked_with, rank) if ranked_with else None
     pending = set(policies)
-    current = listed(provider)
-    for attempt in range(PLACEMENT_ROUNDS):
-        if attempt:
-            where = ", ".join(sorted(pending))
-            provider.notice(f"group {group_id}: placed again among its peers in {where}")
-            time.sleep(random.uniform(0, 0.5 * attempt))  # let competing writers settle
-            current = listed(provider)
-        for policy_type in sorted(pending):
-            ids = policy_ranks.order(current, policy_type)
-            at = policy_ranks.placement(ids, group_id, peers) if peers else rank
-            assign(provider, group_id, policy_type, policies[policy_type], at, group_id in ids)
-        current = listed(provider)
-        pending = (
-            {t for t in policies if policy_ranks.misplaced(order(current, t), group_id, peers)}
-            if peers
-            else set()
-        )
-        if not pending:
-            return {
-                t: next((d for d in current if _is(d, group_id, t)), {"policyName": policies[t]})
-                for t in policies
-            }
+    with _PLACING:
+        current = _latest(provider)
+        for attempt in range(PLACEMENT_ROUNDS):
+            if attempt:
+                where = ", ".join(sorted(pending))
+                provider.notice(f"group {group_id}: placed again among its peers in {where}")
+                time.sleep(random.uniform(0, 0.5 * attempt))  # let competing writers settle
+                current = listed(provider)
+            _LISTED.clear()
+            writes = []
+            for policy_type in sorted(pending):
+                ids = policy_ranks.order(current, policy_type)
+                at = policy_ranks.placement(ids, group_id, peers) if peers else rank
+                writes.append((policy_type, policies[policy_type], at, group_id in ids))
+            # Each type is its own list: their writes are independent, so they go at once.
+            with ThreadPoolExecutor(max_workers=len(writes) or 1) as pool:
+                done = [pool.submit(assign, provider, group_id, *w) for w in writes]
+                for future in done:
+                    future.result()
+            current = _read_back(provider)
+            pending = (
+                {t for t in policies if policy_ranks.misplaced(order(current, t), group_id, peers)}
+                if peers
+                else set()
+            )
+            if not pending:
+                return {
+                    t: next(
+                        (d for d in current if _is(d, group_id, t)), {"policyName": policies[t]}
+                    )
+                    for t in policies
+                }
     assert peers is not None
     names = group_names(provider, [group_id, *peers.ahead, *peers.behind])
     wrong = {t: policy_ranks.misplaced(order(current, t), group_id, peers) for t in sorted(pending)}

@@ -9,6 +9,7 @@ import pytest
 from hcinfra.clients import connection
 from hcinfra.clients.settings import Settings
 from hcinfra.resources.directory import forget_users
+from hcinfra.resources.group_policy_assignment import forget_lists
 from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,
@@ -47,6 +48,7 @@ def configure_for(emu: Emulator, app: str = HCINFRA_APP, secret: str = HCINFRA_S
 def tenant(emu: Emulator) -> Iterator[Emulator]:
     """The emulator, reset, with hcinfra's providers configured to deploy to it."""
     forget_users()  # names resolved against an earlier test's tenant
+    forget_lists()
     configure_for(emu)
     yield emu
     connection.configure({})
