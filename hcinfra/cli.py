@@ -28,6 +28,7 @@ def _emulator_serve(args: argparse.Namespace) -> int:
         faults=args.faults,
         tls=not args.no_tls,
         tls_dir=args.tls_dir,
+        profile=args.profile,
     )
     return 0
 
@@ -119,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", help="SQLite file that keeps the tenant across restarts")
     serve.add_argument("--seed", help="seed YAML (default: the bundled hospital network)")
     serve.add_argument("--faults", help="faults YAML")
+    serve.add_argument(
+        "--profile", help="a latency profile, e.g. realistic (docs/emulator.md, Latency profile)"
+    )
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (quick manual use)")
     serve.add_argument("--tls-dir", help="where to write the generated CA and certificate")
     serve.set_defaults(func=_emulator_serve)

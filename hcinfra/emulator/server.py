@@ -13,7 +13,7 @@ import uvicorn
 import yaml
 
 from hcinfra.emulator.core.app import DROPPED, build_app
-from hcinfra.emulator.core.faults import Faults
+from hcinfra.emulator.core.faults import Faults, FaultsConfig
 from hcinfra.emulator.core.seed import Seed
 from hcinfra.emulator.core.tenant import Tenant
 from hcinfra.emulator.core.tls import make_tls
@@ -27,12 +27,13 @@ def serve(
     faults: str | None = None,
     tls: bool = True,
     tls_dir: str | None = None,
+    profile: str | None = None,
 ) -> None:
     """Serve the emulator; print the base URL first, then the CA file and the tenant id."""
     tenant = Tenant(
         seed=Seed.from_file(seed) if seed else None,
         state_path=state,
-        faults=Faults.load(yaml.safe_load(Path(faults).read_text())) if faults else None,
+        faults=faults_document(faults, profile),
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -71,6 +72,16 @@ def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: sys.exit(0))
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def faults_document(path: str | None, profile: str | None) -> FaultsConfig | None:
+    """The faults file, with `profile` (from --profile) in place of any it names."""
+    if path is None and profile is None:
+        return None
+    data = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) if path else None) or {}
+    if profile is not None:
+        data["profile"] = profile
+    return Faults.load(data)
 
 
 def _quiet_drops(record: logging.LogRecord) -> bool:

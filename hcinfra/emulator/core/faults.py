@@ -2,7 +2,9 @@
 
 A faults file (YAML) or `PUT /_emulator/faults` sets rules per route pattern, and
 an optional mode enforces Graph's documented throttling limits with token
-buckets. Given a seed, the same sequence of requests meets the same faults.
+buckets. A named profile (hcinfra/emulator/profiles/) adds its rules and figures
+under the document's own. Given a seed, the same sequence of requests meets the
+same faults and the same latencies.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
 class CannedResponse(BaseModel):
@@ -41,6 +43,9 @@ class FaultRule(BaseModel):
         0.0, ge=0, le=1, alias="dropResponse", description="rate handled, then the reply dropped"
     )
     latency_ms: int = Field(0, ge=0, alias="latencyMs")
+    latency_jitter_ms: int = Field(
+        0, ge=0, alias="latencyJitterMs", description="up to this much more, from the rule's seed"
+    )
     consistency_ms: int = Field(
         0, ge=0, alias="consistencyMs", description="objects created here stay unreadable this long"
     )
@@ -55,6 +60,7 @@ class FaultRule(BaseModel):
     respond: CannedResponse | None = Field(
         None, description="answer with this instead of the route (after the token and permission)"
     )
+    source: str | None = Field(None, description="where the rule's figures come from (no effect)")
 
     def matches(self, method: str, path: str) -> bool:
         """True when the rule covers the request."""
@@ -71,6 +77,27 @@ class FaultsConfig(BaseModel):
     throttling: bool = Field(False, description="enforce Graph's documented limits")
     teams_operation_ms: int = Field(600, ge=0, alias="teamsOperationMs")
     license_processing_ms: int = Field(300, ge=0, alias="licenseProcessingMs")
+    profile: str | None = Field(None, description="a named profile: its rules and figures")
+    _profile_rules: list[FaultRule] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _apply_profile(self) -> FaultsConfig:
+        if self.profile is None:
+            return self
+        # Imported here: a profile is built of FaultRules.
+        from hcinfra.emulator.core.profiles import load_profile
+
+        profile = load_profile(self.profile)
+        # The document's own figures win over the profile's; its rules come after.
+        for name, value in profile.figures().items():
+            if name not in self.model_fields_set:
+                setattr(self, name, value)
+        self._profile_rules = list(profile.rules)
+        return self
+
+    def all_rules(self) -> list[FaultRule]:
+        """The profile's rules, then the document's own."""
+        return [*self._profile_rules, *self.rules]
 
 
 @dataclass
@@ -110,6 +137,8 @@ class TokenBucket:
 
 
 # Graph's documented limits enforced in throttling mode: (method, glob, scope, capacity, seconds).
+# Checked against Learn's throttling-limits page; what they leave out: docs/emulator.md,
+# "Latency profile".
 GRAPH_LIMITS: list[tuple[str, str, str, float, float]] = [
     ("POST", "/*/teams", "teams-create", 10, 1),
     ("PUT", "/*/groups/*/team", "teams-create-from-group", 6, 1),
@@ -135,9 +164,14 @@ class Faults:
         """Replace the rules; restarts the deterministic sequence."""
         with self._lock:
             self.config = config
-            self._rng = [random.Random(f"{config.seed}:{i}") for i in range(len(config.rules))]
-            self._hits = [0] * len(config.rules)
-            self._seen = [0] * len(config.rules)
+            self._rules = config.all_rules()
+            # The document's own rules keep the sequences they have without a profile.
+            own = len(config.rules)
+            keys = [f"{config.profile}:{config.seed}:{i}" for i in range(len(self._rules) - own)]
+            keys += [f"{config.seed}:{i}" for i in range(own)]
+            self._rng = [random.Random(key) for key in keys]
+            self._hits = [0] * len(self._rules)
+            self._seen = [0] * len(self._rules)
             self._buckets: dict[tuple[str, str], TokenBucket] = {}
 
     @staticmethod
@@ -149,7 +183,7 @@ class Faults:
         """The faults for one request, drawn from the seeded sequence of its rule."""
         decision = Decision()
         with self._lock:
-            for i, rule in enumerate(self.config.rules):
+            for i, rule in enumerate(self._rules):
                 if not rule.matches(method, path):
                     continue
                 self._seen[i] += 1
@@ -161,6 +195,9 @@ class Faults:
                 rng = self._rng[i]
                 draw = rng.random()
                 decision.latency_ms += rule.latency_ms
+                if rule.latency_jitter_ms:
+                    # Drawn only for rules with a range: other rules keep their sequences.
+                    decision.latency_ms += rng.randint(0, rule.latency_jitter_ms)
                 decision.consistency_ms = max(decision.consistency_ms, rule.consistency_ms)
                 if decision.respond is None:
                     decision.respond = rule.respond
