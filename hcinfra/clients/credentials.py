@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
-from azure.core.credentials import TokenCredential
+from azure.core.credentials import AccessToken, TokenCredential
 from azure.identity import (
     CertificateCredential,
     ClientSecretCredential,
@@ -21,8 +23,50 @@ SCOPES = {
 }
 
 
+# A token this close to its expiry is fetched again rather than handed out.
+REFRESH_MARGIN = 300
+
+
+class SharedTokens:
+    """A credential's tokens fetched once per scope at a time, for every thread.
+
+    The engine calls a provider from many threads at once. Each thread meeting an empty
+    cache would fetch a token of its own (and build MSAL's client, with its discovery
+    call, more than once); here the first fetches and the others wait for its token.
+    """
+
+    def __init__(self, inner: TokenCredential) -> None:
+        self.inner = inner
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[Any, ...], threading.Lock] = {}
+        self._tokens: dict[tuple[Any, ...], AccessToken] = {}
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        """A token for the scopes: the one held while it is fresh, else a new one."""
+        if kwargs.get("claims"):  # a claims challenge asks for a new token
+            return self.inner.get_token(*scopes, **kwargs)
+        key = (scopes, tuple(sorted(kwargs.items())))
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            token = self._tokens.get(key)
+            if token is None or token.expires_on - REFRESH_MARGIN <= time.time():
+                token = self._tokens[key] = self.inner.get_token(*scopes, **kwargs)
+            return token
+
+    def close(self) -> None:
+        """Close the wrapped credential."""
+        close = getattr(self.inner, "close", None)
+        if close:
+            close()
+
+
 def make_credential(settings: Settings) -> TokenCredential:
-    """The credential the settings call for: secret, certificate, federation or default."""
+    """The settings' credential (secret, certificate, federation or default), tokens shared."""
+    return SharedTokens(_credential(settings))
+
+
+def _credential(settings: Settings) -> TokenCredential:
     common: dict[str, Any] = {"authority": settings.authority}
     if settings.endpoint:
         # The emulator is not a known Entra ID cloud: skip instance discovery.

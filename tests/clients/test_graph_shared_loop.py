@@ -13,6 +13,8 @@ from hcinfra.clients.connection import Connection
 from tests.emulator.harness import Emulator
 from tests.resources.conftest import settings_for
 
+GRAPH = "https://graph.microsoft.com/.default"
+
 
 def test_concurrent_upserts_from_many_threads_stay_apart(emu: Emulator):
     # Sharing one GraphServiceClient across concurrent interactions let one request's
@@ -53,3 +55,12 @@ def test_interactions_share_one_loop_thread(emu: Emulator):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: graph.run(where), range(8)))
     assert len(seen) == 1 and threading.get_ident() not in seen
+
+
+def test_threads_meeting_an_empty_token_cache_fetch_one_token(emu: Emulator):
+    conn = Connection(settings_for(emu))
+    mark = emu.requests()["last"]
+    with ThreadPoolExecutor(8) as pool:
+        tokens = set(pool.map(lambda _: conn.credential.get_token(GRAPH).token, range(16)))
+    fetched = [e for e in emu.requests(since=mark)["entries"] if e["path"].endswith("/token")]
+    assert len(tokens) == 1 and len(fetched) == 1
