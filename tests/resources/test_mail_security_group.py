@@ -15,6 +15,7 @@ from hcinfra.resources.mail_security_group import MailSecurityGroupProvider
 from hcinfra.resources.mail_security_group.provider import GroupConflict
 from hcinfra.resources.shared_mailbox import SharedMailboxProvider
 from tests.emulator.harness import Emulator
+from tests.resources.exchange_spy import cmdlets
 
 NURSE, NURSE2 = "nurse001@northwindhealth.org", "nurse002@northwindhealth.org"
 ADDRESS = "stm-nurses-mail@stm.northwindhealth.org"
@@ -73,6 +74,33 @@ def test_create_makes_a_closed_hidden_group_with_its_members(tenant: Emulator):
     assert group["HiddenFromAddressListsEnabled"] is True
     assert (group["MemberJoinRestriction"], group["MemberDepartRestriction"]) == ("Closed",) * 2
     assert members(tenant) == [NURSE]
+
+
+def test_create_runs_new_and_set_only(tenant: Emulator, monkeypatch: pytest.MonkeyPatch):
+    p = MailSecurityGroupProvider()
+    ran = cmdlets(monkeypatch)
+    made = p.create(checked(p, inputs()))
+    # New sets name, address, members and closed membership; only hiding needs a Set.
+    assert ran == ["New-DistributionGroup", "Set-DistributionGroup"]
+    assert made.outs["members"] == [NURSE] and members(tenant) == [NURSE]
+
+
+def test_create_after_a_lost_answer_adopts_and_reads_members(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    rule = {"match": "POST /adminapi/*", "dropResponse": 1, "limit": 1}
+    tenant.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    p = MailSecurityGroupProvider()
+    ran = cmdlets(monkeypatch)
+    made = p.create(checked(p, inputs()))
+    assert ran == [
+        "New-DistributionGroup",  # handled, its answer lost, sent again: 400
+        "Get-DistributionGroup",
+        "Set-DistributionGroup",
+        "Get-DistributionGroupMember",
+    ]
+    assert len(tenant.exo("Get-DistributionGroup")) == 1
+    assert made.outs["hidden"] is True and members(tenant) == [NURSE]
 
 
 def test_create_retried_adopts_and_a_stranger_is_refused(tenant: Emulator):

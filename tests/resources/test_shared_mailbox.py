@@ -16,6 +16,7 @@ from tests.emulator.harness import (
     Emulator,
 )
 from tests.resources.conftest import configure_for
+from tests.resources.exchange_spy import cmdlets
 
 MANAGER = "claire.dubois@northwindhealth.org"
 OTHER = "marc.tremblay@northwindhealth.org"
@@ -90,17 +91,36 @@ def test_create_makes_the_mailbox_blocks_sign_in_and_grants(tenant: Emulator):
     assert p.diff(made.id, read.outs, checked(p, inputs())).changes is False
 
 
+def test_create_runs_new_and_the_grants_only(tenant: Emulator, monkeypatch: pytest.MonkeyPatch):
+    make_group(tenant)
+    p = SharedMailboxProvider()
+    ran = cmdlets(monkeypatch)
+    since = tenant.requests()["last"]
+    p.create(checked(p, inputs()))
+    # No Get before New (its 400 tells a retry), none after it (its answer is the mailbox),
+    # and no permission read on a mailbox that has no grant yet.
+    assert ran == [
+        "New-Mailbox",
+        "Add-MailboxPermission",
+        "Add-MailboxPermission",
+        "Add-RecipientPermission",
+    ]
+    graph = [
+        (e["method"], e["route"])
+        for e in tenant.requests(since)["entries"]
+        if "/adminapi/" not in e["path"] and "/oauth2/" not in e["path"]
+    ]
+    assert graph == [("PATCH", "/users/{ident}")]  # sign-in blocked
+
+
 def test_create_after_a_lost_response_adopts_the_mailbox(tenant: Emulator):
     make_group(tenant)
-    # Seeded: Get-Mailbox passes, New-Mailbox is handled and its answer lost; the
-    # client sends it again and Exchange answers that the address is taken.
+    # The first cmdlet, New-Mailbox, is handled and its answer lost; the client sends it
+    # again and Exchange answers that the address is taken.
     tenant.admin(
         "PUT",
         "faults",
-        json={
-            "seed": 7,
-            "rules": [{"match": "POST /adminapi/*", "dropResponse": 0.5, "limit": 2}],
-        },
+        json={"rules": [{"match": "POST /adminapi/*", "dropResponse": 1, "limit": 1}]},
     )
     p = SharedMailboxProvider()
     made = p.create(checked(p, inputs()))

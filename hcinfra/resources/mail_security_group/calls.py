@@ -31,6 +31,10 @@ class GroupCalls(KindProvider):
         return found[0] if found else None
 
     def _new(self, inputs: MailSecurityGroupInputs) -> dict[str, Any]:
+        """The group, made with its members; its answer is the group (no Get needed after).
+
+        New-DistributionGroup has no HiddenFromAddressListsEnabled: `_settle` hides it.
+        """
         extra: dict[str, Any] = {"ManagedBy": inputs.owners} if inputs.owners else {}
         made = self.exchange(
             "New-DistributionGroup",

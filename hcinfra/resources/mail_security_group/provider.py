@@ -39,18 +39,20 @@ class MailSecurityGroupProvider(GroupCalls):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, MailSecurityGroupInputs)
         address = inputs.primary_smtp_address
-        rec = self.call(partial(self._find, address))
-        if rec is None:
-            try:
-                rec = self.call(partial(self._new, inputs))
-            except TenantError as err:
-                # A retried New-DistributionGroup meets its own group: adopt it below.
-                rec = self.call(partial(self._find, address)) if err.status == 400 else None
-                if rec is None:
-                    raise
-                self.notice(f"group {address} existed already: adopted it ({err.message})")
+        # New first, no Get before it: Exchange refuses a taken name or address (400), so
+        # a create retried after a lost answer meets its own group and adopts it below.
+        rec: dict[str, Any] | None
+        members: list[str] | None
+        try:
+            rec, members = self.call(partial(self._new, inputs)), inputs.members
+        except TenantError as err:
+            rec = self.call(partial(self._find, address)) if err.status == 400 else None
+            if rec is None:
+                raise
+            self.notice(f"group {address} existed already: adopted it ({err.message})")
+            members = None  # an adopted group's members are read
         _adoptable(rec, inputs)
-        return CreateResult(rec["Guid"], self._converge(rec, inputs))
+        return CreateResult(rec["Guid"], self._converge(rec, inputs, members))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         rec = self.call(partial(self._find, id_), writing=False)
@@ -86,11 +88,14 @@ class MailSecurityGroupProvider(GroupCalls):
             "rights granted to it no longer apply"
         )
 
-    def _converge(self, rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> dict[str, Any]:
+    def _converge(
+        self, rec: dict[str, Any], inputs: MailSecurityGroupInputs, known: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Settle the group's settings and members; `known`: members it has (New just set)."""
         guid = rec["Guid"]
         self._settle(rec, inputs)
-        have = self.call(partial(self._members, guid))
-        if have != sorted(m.lower() for m in inputs.members):
+        have = self.call(partial(self._members, guid)) if known is None else _lower(known)
+        if have != _lower(inputs.members):
             self.call(partial(self._set_members, guid, inputs.members))
         return {
             **inputs.model_dump(mode="json"),
@@ -100,6 +105,10 @@ class MailSecurityGroupProvider(GroupCalls):
             "join_restriction": CLOSED,
             "depart": CLOSED,
         }
+
+
+def _lower(upns: list[str]) -> list[str]:
+    return sorted(m.lower() for m in upns)
 
 
 def _state(rec: dict[str, Any]) -> dict[str, Any]:

@@ -48,12 +48,19 @@ class MailboxAccess(KindProvider):
         }
 
     def _reconcile(
-        self, guid: str, inputs: SharedMailboxInputs, known: dict[str, str], remap: bool
+        self,
+        guid: str,
+        inputs: SharedMailboxInputs,
+        known: dict[str, str],
+        remap: bool,
+        fresh: bool = False,
     ) -> dict[str, str]:
+        """Grant what is declared, revoke the rest; `fresh`: a new mailbox, with no grant."""
         resolved: dict[str, str] = {}
         readded: set[str] = set()
         for right, wanted in ((FULL, inputs.full_access), (SEND_AS, inputs.send_as)):
-            have = self.call(partial(self._holders, guid, right))
+            # A mailbox New-Mailbox just made holds no explicit grant: nothing to read.
+            have = {} if fresh else self.call(partial(self._holders, guid, right))
             grant = partial(self._grant, guid, right, auto_mapping=inputs.auto_mapping)
             for name in wanted:
                 sid = known.get(name) or resolved.get(name)

@@ -45,19 +45,21 @@ class SharedMailboxProvider(MailboxAccess):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, SharedMailboxInputs)
         address = inputs.primary_smtp_address
-        rec = self.call(partial(self._find, address))
-        if rec is None:
-            try:
-                rec = self.call(partial(self._new, inputs))
-            except TenantError as err:
-                # A New-Mailbox whose answer was lost and that was sent again meets its
-                # own mailbox: adopt it below. Anything else is the real refusal.
-                rec = self.call(partial(self._find, address)) if err.status == 400 else None
-                if rec is None:
-                    raise
-                self.notice(f"mailbox {address} existed already: adopted it ({err.message})")
+        # New first, no Get before it: Exchange refuses a taken name or address (400), so a
+        # New-Mailbox whose answer was lost and that was sent again, or a retried create,
+        # meets its own mailbox and adopts it below. Anything else is the real refusal.
+        rec: dict[str, Any] | None
+        try:
+            rec, fresh = self.call(partial(self._new, inputs)), True
+        except TenantError as err:
+            rec = self.call(partial(self._find, address)) if err.status == 400 else None
+            if rec is None:
+                raise
+            self.notice(f"mailbox {address} existed already: adopted it ({err.message})")
+            fresh = False
         _adoptable(rec, inputs)
-        return CreateResult(rec["Guid"], self._converge(rec, inputs, {}, remap=False))
+        outs = self._converge(rec, inputs, {}, remap=False, fresh=fresh)
+        return CreateResult(rec["Guid"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         rec = self.call(partial(self._find, id_), writing=False)
@@ -153,8 +155,14 @@ class SharedMailboxProvider(MailboxAccess):
         return made[0]
 
     def _converge(
-        self, rec: dict[str, Any], inputs: SharedMailboxInputs, known: dict[str, str], remap: bool
+        self,
+        rec: dict[str, Any],
+        inputs: SharedMailboxInputs,
+        known: dict[str, str],
+        remap: bool,
+        fresh: bool = False,
     ) -> dict[str, Any]:
+        """Repair the mailbox, block sign-in, grant; `fresh`: New-Mailbox just made it."""
         guid, uid = rec["Guid"], rec["ExternalDirectoryObjectId"]
         display = inputs.display_name or inputs.name
         if rec.get("DisplayName") != display:
@@ -163,7 +171,7 @@ class SharedMailboxProvider(MailboxAccess):
             self.call(lambda: self.exchange("Set-Mailbox", Identity=guid, Type="Shared"))
         # Exchange writes the linked user first; Graph sees it after replication.
         self.call(partial(until_found, partial(self._block, uid)))
-        resolved = self._reconcile(guid, inputs, known, remap)
+        resolved = self._reconcile(guid, inputs, known, remap, fresh)
         return {
             **inputs.model_dump(mode="json"),
             "mailbox_guid": guid,
