@@ -11,6 +11,7 @@ from hcinfra.clients.errors import PermissionDenied
 from hcinfra.clients.settings import Settings
 from hcinfra.resources.base import CheckError
 from hcinfra.resources.group_license import GroupLicenseProvider
+from hcinfra.resources.group_license.skus import forget_catalogs
 from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 from tests.resources.conftest import settings_for
 
@@ -20,6 +21,12 @@ SPE_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
 DESKLESS = "4b585984-651b-448a-9e53-3b10f069cf7f"
 TEAMS1 = "57ff2da0-773e-42df-b2af-ffb7a2317929"
 OBJECT = "https://graph.microsoft.com/v1.0/directoryObjects/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog():
+    """Each test reads the SKU catalog as a new provider process would."""
+    forget_catalogs()
 
 
 def make_group(emu: Emulator, nurses: int = 3, name: str = "stm-nurses") -> str:
@@ -94,6 +101,60 @@ def test_create_assigns_skus_with_disabled_plans(tenant: Emulator):
     assert read.outs["license_processing_state"] == "ProcessingComplete"
     assert read.outs["members_in_error"] == []
     assert p.diff(gid, read.outs, checked(p, inputs(gid))).changes is False
+
+
+def shapes(emu: Emulator, since: int = 0) -> list[str]:
+    """Graph requests after `since`, as method and route (tokens left out)."""
+    entries = emu.requests(since)["entries"]
+    return [f"{e['method']} {e['route']}" for e in entries if "/oauth2/" not in e["path"]]
+
+
+def test_create_reads_the_group_once_and_writes_once(tenant: Emulator):
+    gid = make_group(tenant)
+    p = GroupLicenseProvider()
+    raw = checked(p, inputs(gid))
+    since = tenant.requests()["last"]
+    made = p.create(raw)
+    # The catalog came with check; the group is read before the write and not after it:
+    # a group that held no licence has no member in error, and it is queued now.
+    assert shapes(tenant, since) == ["GET /groups/{gid}", "POST /groups/{gid}/assignLicense"]
+    assert made.outs["members_in_error"] == [] and made.outs["unmanaged_skus"] == []
+
+
+def test_the_sku_catalog_is_read_once_per_process(tenant: Emulator):
+    p = GroupLicenseProvider()
+    for name in ("stm-nurses", "stm-clerks", "stm-rooms"):
+        p.create(checked(p, inputs(make_group(tenant, name=name))))
+    reads = [s for s in shapes(tenant) if s.endswith("/subscribedSkus")]
+    assert reads == ["GET /subscribedSkus"]
+
+
+def test_a_plan_of_unchanged_inputs_reads_nothing(tenant: Emulator):
+    gid = make_group(tenant)
+    p = GroupLicenseProvider()
+    made = p.create(checked(p, inputs(gid)))
+    forget_catalogs()  # a new provider process, as a preview starts one
+    since = tenant.requests()["last"]
+    result = p.check(made.outs, inputs(gid))
+    assert result.failures == []
+    assert p.diff(gid, made.outs, result.inputs).changes is False
+    assert tenant.requests(since)["total"] == 0
+
+
+def test_create_on_a_licensed_group_reports_what_it_holds(tenant: Emulator):
+    gid = make_group(tenant)
+    assign(tenant, gid, [{"skuId": SPE_E3}], [])  # someone else's licence
+    p = GroupLicenseProvider()
+    made = p.create(checked(p, inputs(gid)))
+    assert made.outs["unmanaged_skus"] == ["SPE_E3"]
+    assert made.outs["assigned"] == [
+        {"sku_id": SPE_E3, "disabled_plans": []},
+        {"sku_id": SPE_F1, "disabled_plans": [TEAMS1]},
+    ]
+    again = p.create(checked(p, inputs(gid)))  # a retried create: nothing left to send
+    posts = [s for s in shapes(tenant) if s.startswith("POST /groups/{gid}/assignLicense")]
+    assert len(posts) == 2  # the test's own, then the first create's
+    assert again.outs["assigned"] == made.outs["assigned"]
 
 
 def test_seats_run_out_and_members_in_error_show_it(tenant: Emulator):

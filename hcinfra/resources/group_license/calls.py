@@ -1,7 +1,8 @@
 """How GroupLicenseAssignment's provider calls Graph: the group's licences and assignLicense.
 
-SKU names resolve to ids through the catalog; `POST /groups/{id}/assignLicense` adds and
-removes SKUs, and sends nothing when the group already has what is declared.
+SKU names resolve to ids through the catalog (read once per provider process);
+`POST /groups/{id}/assignLicense` adds and removes SKUs, and sends nothing when the group
+already has what is declared.
 """
 
 from __future__ import annotations
@@ -18,28 +19,43 @@ from msgraph.generated.groups.item.assign_license.assign_license_post_request_bo
 from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
 from msgraph.generated.models.assigned_license import AssignedLicense
 
+from hcinfra.clients.graph import GraphApi
 from hcinfra.resources.base import CheckError, KindProvider, log, until_found
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
-from hcinfra.resources.group_license.skus import Sku, _fetch_catalog, unknown_names
+from hcinfra.resources.group_license.skus import (
+    Catalog,
+    _fetch_catalog,
+    cached_catalog,
+    unknown_names,
+)
+
+Licences = dict[str, list[str]]  # skuId to disabled plan ids
+Adds = list[tuple[str, list[str]]]
 
 
 class GroupLicenseCalls(KindProvider):
     """The base of GroupLicenseAssignment's provider: the group's licences, read and set."""
 
     # -- tenant calls ----------------------------------------------------------
-    def _resolve(self, inputs: GroupLicenseInputs) -> tuple[dict[str, Sku], dict[str, str]]:
-        graph = self.connection().graph
-        catalog = self.call(lambda: graph.run(_fetch_catalog))
+    def _catalog(self, graph: GraphApi | None = None) -> Catalog:
+        """The tenant's SKUs, shared by the process (`graph`: another client for a first read)."""
+        conn = self.connection()
+        api = graph or conn.graph
+        fetch = partial(self.call, lambda: api.run(_fetch_catalog), writing=False)
+        return cached_catalog(conn.settings.key(), fetch)
+
+    def _resolve(self, inputs: GroupLicenseInputs) -> tuple[Catalog, dict[str, str]]:
+        catalog = self._catalog()
         failures = unknown_names(inputs, catalog)
         if failures:
             raise CheckError(failures)
         return catalog, {item.sku: catalog[item.sku].sku_id for item in inputs.skus}
 
-    def _group(self, gid: str) -> dict[str, list[str]]:
+    def _group(self, gid: str) -> Licences:
         """The group's assigned licences: skuId to disabled plan ids."""
         return self._group_state(gid)[0]
 
-    def _group_state(self, gid: str) -> tuple[dict[str, list[str]], str | None]:
+    def _group_state(self, gid: str) -> tuple[Licences, str | None]:
         """The group's assigned licences and its licenseProcessingState."""
         group = self.connection().graph.run(partial(_get_group, gid))
         licences = {
@@ -51,12 +67,9 @@ class GroupLicenseCalls(KindProvider):
         return licences, state.state if state else None
 
     def _apply(
-        self,
-        inputs: GroupLicenseInputs,
-        catalog: dict[str, Sku],
-        current: dict[str, list[str]],
-        remove: list[str],
-    ) -> None:
+        self, inputs: GroupLicenseInputs, catalog: Catalog, current: Licences, remove: list[str]
+    ) -> Adds:
+        """Send what differs from `current`; the SKUs added (none: nothing was sent)."""
         add = []
         for item in inputs.skus:
             sku = catalog[item.sku]
@@ -68,8 +81,9 @@ class GroupLicenseCalls(KindProvider):
             gid = inputs.group_id
             # A group made a moment ago may not be visible yet: Graph answers 404.
             self.call(partial(until_found, partial(self._assign, gid, add, remove)))
+        return add
 
-    def _assign(self, gid: str, add: list[tuple[str, list[str]]], remove: list[str]) -> None:
+    def _assign(self, gid: str, add: Adds, remove: list[str]) -> None:
         body = AssignLicensePostRequestBody(
             add_licenses=[
                 AssignedLicense(sku_id=UUID(s), disabled_plans=[UUID(p) for p in plans])
@@ -79,6 +93,13 @@ class GroupLicenseCalls(KindProvider):
         )
         log.info("assignLicense on group %s: add %s, remove %s", gid, add, remove)
         self.connection().graph.run(lambda c: c.groups.by_group_id(gid).assign_license.post(body))
+
+
+def assigned_after(current: Licences, add: Adds, remove: list[str]) -> Licences:
+    """The group's licences once an assignLicense is applied: removed go, added replace."""
+    after = {s: plans for s, plans in current.items() if s not in remove}
+    after.update({s: plans for s, plans in add})
+    return after
 
 
 async def _get_group(gid: str, client: GraphServiceClient) -> Any:

@@ -16,9 +16,11 @@ from msgraph.generated.groups.item.members_with_license_errors import (
 )
 from msgraph.generated.models.user import User
 
-from hcinfra.resources.group_license.calls import GroupLicenseCalls
+from hcinfra.resources.group_license.calls import Adds, GroupLicenseCalls, Licences, assigned_after
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
-from hcinfra.resources.group_license.skus import Sku
+from hcinfra.resources.group_license.skus import Catalog
+
+QUEUED = "QueuedForProcessing"
 
 
 class GroupLicenseOutputs(GroupLicenseCalls):
@@ -27,12 +29,14 @@ class GroupLicenseOutputs(GroupLicenseCalls):
     def _observed(
         self,
         gid: str,
-        group: dict[str, list[str]],
+        group: Licences,
         state: str | None,
         names: dict[str, str],
         mine: set[str],
+        errors: list[dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        errors = self.call(partial(self._members_in_error, gid, names), writing=False)
+        if errors is None:
+            errors = self.call(partial(self._members_in_error, gid, names), writing=False)
         return {
             "assigned": [
                 {"sku_id": s, "disabled_plans": sorted(p)} for s, p in sorted(group.items())
@@ -60,15 +64,30 @@ class GroupLicenseOutputs(GroupLicenseCalls):
         return out
 
     def _outputs(
-        self, inputs: GroupLicenseInputs, catalog: dict[str, Sku], sku_ids: dict[str, str]
+        self,
+        inputs: GroupLicenseInputs,
+        catalog: Catalog,
+        sku_ids: dict[str, str],
+        before: tuple[Licences, str | None],
+        add: Adds,
+        remove: list[str],
     ) -> dict[str, Any]:
+        """Outputs from the group as read before the write and what the write changed."""
         gid = inputs.group_id
-        group, state = self.call(partial(self._group_state, gid))
+        current, state = before
         names = {s.sku_id: n for n, s in catalog.items()}
+        errors: list[dict[str, str]] | None = None
+        if add or remove:
+            # assignLicense answered 202: the group is queued for processing, and holds what
+            # was read with the write applied. A group that held no licence has no member in
+            # error from it; errors of this assignment appear once it is processed (refresh).
+            state = QUEUED
+            errors = [] if not current else None
+        after = assigned_after(current, add, remove)
         return {
             **inputs.model_dump(mode="json"),
             "sku_ids": sku_ids,
-            **self._observed(gid, group, state, names, set(sku_ids.values())),
+            **self._observed(gid, after, state, names, set(sku_ids.values()), errors),
         }
 
 

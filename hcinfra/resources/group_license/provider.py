@@ -18,7 +18,7 @@ from hcinfra.resources.base import CheckError, until_found
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.outputs import GroupLicenseOutputs
 from hcinfra.resources.group_license.permissions import PERMISSIONS
-from hcinfra.resources.group_license.skus import Sku, _fetch_catalog, _id_of, unknown_names
+from hcinfra.resources.group_license.skus import Sku, _id_of, unknown_names
 
 # A preview must not hang on an unreachable tenant: one quick retry at most.
 CHECK_POLICY = RetryPolicy(max_attempts=2, max_total_seconds=15.0)
@@ -34,10 +34,10 @@ class GroupLicenseProvider(GroupLicenseOutputs):
     permissions = PERMISSIONS
 
     def check_more(self, inputs: GroupLicenseInputs) -> None:
+        # Not called for inputs unchanged since the last deploy (KindProvider.check).
         try:
             conn = self.connection()
-            quick = GraphApi(conn.settings, conn.credential, CHECK_POLICY)
-            catalog = self.call(lambda: quick.run(_fetch_catalog), writing=False)
+            catalog = self._catalog(GraphApi(conn.settings, conn.credential, CHECK_POLICY))
         except UNREACHABLE as err:
             # Preview goes on without the tenant; create checks the names again.
             pulumi.log.warn(f"{self.kind}: SKU names not checked against the tenant ({err})")
@@ -49,9 +49,12 @@ class GroupLicenseProvider(GroupLicenseOutputs):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, GroupLicenseInputs)
         catalog, sku_ids = self._resolve(inputs)
-        current = self.call(partial(until_found, partial(self._group, inputs.group_id)))
-        self._apply(inputs, catalog, current, remove=[])
-        return CreateResult(inputs.group_id, self._outputs(inputs, catalog, sku_ids))
+        gid = inputs.group_id
+        # Read before writing: a retried create sends nothing the group already has, and
+        # other SKUs of the group show as unmanaged.
+        before = self.call(partial(until_found, partial(self._group_state, gid)))
+        add = self._apply(inputs, catalog, before[0], remove=[])
+        return CreateResult(gid, self._outputs(inputs, catalog, sku_ids, before, add, []))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -60,8 +63,7 @@ class GroupLicenseProvider(GroupLicenseOutputs):
             if err.not_found:
                 return ReadResult(None, {})  # gone: the engine drops it from state
             raise
-        graph = self.connection().graph
-        catalog = self.call(lambda: graph.run(_fetch_catalog), writing=False)
+        catalog = self._catalog()
         names = {s.sku_id: n for n, s in catalog.items()}
         declared = self.parse(props, GroupLicenseInputs).skus
         known: dict[str, str] = dict(props.get("sku_ids") or {})
@@ -91,11 +93,11 @@ class GroupLicenseProvider(GroupLicenseOutputs):
         old_ids: dict[str, str] = dict(olds.get("sku_ids") or {})
         for item in self.parse(olds, GroupLicenseInputs).skus:
             old_ids.setdefault(item.sku, _id_of(catalog, item.sku))
-        current = self.call(partial(self._group, inputs.group_id))
+        before = self.call(partial(self._group_state, inputs.group_id))
         # Only SKUs this resource declared before may go; others belong to someone else.
-        dropped = [i for n, i in old_ids.items() if n not in sku_ids and i and i in current]
-        self._apply(inputs, catalog, current, remove=dropped)
-        return UpdateResult(self._outputs(inputs, catalog, sku_ids))
+        dropped = [i for n, i in old_ids.items() if n not in sku_ids and i and i in before[0]]
+        add = self._apply(inputs, catalog, before[0], remove=dropped)
+        return UpdateResult(self._outputs(inputs, catalog, sku_ids, before, add, dropped))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         inputs = self.parse(props, GroupLicenseInputs)
@@ -103,8 +105,7 @@ class GroupLicenseProvider(GroupLicenseOutputs):
         try:
             current = self.call(partial(self._group, id_))
             if any(item.sku not in known for item in inputs.skus):
-                graph = self.connection().graph
-                catalog = self.call(lambda: graph.run(_fetch_catalog))
+                catalog = self._catalog()
                 for item in inputs.skus:
                     known.setdefault(item.sku, _id_of(catalog, item.sku))
             gone = [i.sku for i in inputs.skus if known.get(i.sku) in current]

@@ -1,7 +1,14 @@
-"""The tenant's SKU catalog (`GET /subscribedSkus`), and declared names checked against it."""
+"""The tenant's SKU catalog (`GET /subscribedSkus`), and declared names checked against it.
+
+The catalog (part numbers, SKU ids, service plan names and ids) changes only when the
+tenant buys or drops a subscription, so a provider process reads it once per connection
+and every GroupLicenseAssignment of the stack shares it. A failed read is not kept.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from msgraph import GraphServiceClient
@@ -20,7 +27,27 @@ class Sku:
     plans: dict[str, str]
 
 
-async def _fetch_catalog(client: GraphServiceClient) -> dict[str, Sku]:
+Catalog = dict[str, Sku]
+_lock = threading.Lock()
+_catalogs: dict[tuple[str, ...], Catalog] = {}
+
+
+def cached_catalog(key: tuple[str, ...], fetch: Callable[[], Catalog]) -> Catalog:
+    """The catalog of the connection `key`, fetched on first use; the lock makes it once."""
+    with _lock:
+        found = _catalogs.get(key)
+        if found is None:
+            found = _catalogs[key] = fetch()
+        return found
+
+
+def forget_catalogs() -> None:
+    """Drop the process's catalogs (tests that change the tenant's SKUs)."""
+    with _lock:
+        _catalogs.clear()
+
+
+async def _fetch_catalog(client: GraphServiceClient) -> Catalog:
     page = await client.subscribed_skus.get()
     out = {}
     for sku in (page.value if page else None) or []:
@@ -34,7 +61,7 @@ async def _fetch_catalog(client: GraphServiceClient) -> dict[str, Sku]:
     return out
 
 
-def unknown_names(inputs: GroupLicenseInputs, catalog: dict[str, Sku]) -> list[tuple[str, str]]:
+def unknown_names(inputs: GroupLicenseInputs, catalog: Catalog) -> list[tuple[str, str]]:
     """Every declared SKU or plan the tenant does not know, with the names it does know."""
     failures = []
     for i, item in enumerate(inputs.skus):
@@ -62,6 +89,6 @@ def unknown_names(inputs: GroupLicenseInputs, catalog: dict[str, Sku]) -> list[t
     return failures
 
 
-def _id_of(catalog: dict[str, Sku], name: str) -> str:
+def _id_of(catalog: Catalog, name: str) -> str:
     sku = catalog.get(name)
     return sku.sku_id if sku else ""
