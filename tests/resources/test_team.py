@@ -82,6 +82,39 @@ def test_create_from_a_healthcare_template(tenant: Emulator, template, channels)
     assert any(m == "GET" and "operations" in r and s == 200 for m, r, s in seen)
 
 
+def wire(emu: Emulator, since: int) -> list[tuple[str, str]]:
+    """Graph requests on the wire after `since` (tokens left out; a `$batch` counts once)."""
+    return [
+        (e["method"], e["route"])
+        for e in emu.requests(since)["entries"]
+        if not e["batch_item"] and "/oauth2/" not in e["path"] and "/.well-known/" not in e["path"]
+    ]
+
+
+def test_a_first_create_binds_its_people_and_reads_the_team_once(tenant: Emulator):
+    faults(tenant, teamsOperationMs=100)
+    p = TeamProvider()
+    raw = checked(p, inputs(owners=[MANAGER, DEPUTY]))
+    since = tenant.requests()["last"]
+    made = p.create(raw)
+    assert wire(tenant, since) == [
+        ("POST", "/$batch"),  # three users by name
+        ("PATCH", "/groups(uniqueName='{unique}')"),  # owners and members bound in it
+        ("POST", "/teams"),
+        ("GET", "/teams/{tid}/operations/{op}"),  # polled after a wait, not at once
+        ("POST", "/$batch"),  # the team and its channels
+        ("POST", "/teams/{tid}/channels"),  # the declared one; its answer holds its id
+    ]
+    group = state(tenant, "group")[made.id]
+    owners = sorted(user_id(tenant, u) for u in (MANAGER, DEPUTY))
+    assert sorted(group["_owners"]) == owners == made.outs["owner_ids"]
+    assert sorted(group["_members"]) == sorted([*owners, user_id(tenant, NURSE)])
+    assert set(made.outs["channel_ids"]) == {*WARD, "Night shift"}
+    # Read back, the team shows no drift.
+    read = p.read(made.id, made.outs)
+    assert p.diff(made.id, read.outs, raw).changes is False
+
+
 def test_standard_template_makes_the_team_with_put(tenant: Emulator):
     p = TeamProvider()
     made = p.create(checked(p, inputs(template="standard", channels=[])))

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_http.middleware.options import HeadersInspectionHandlerOption
 from msgraph import GraphServiceClient
-from msgraph.generated.models.team import Team as GraphTeam
 from msgraph.generated.models.teams_async_operation_status import TeamsAsyncOperationStatus
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import KindProvider, until_found
 from hcinfra.resources.team.inputs import TeamInputs
+from hcinfra.resources.team.view import TeamState, read_team
 
 T = TypeVar("T")
 Call = Callable[[GraphServiceClient], Awaitable[T]]
@@ -60,6 +60,9 @@ class TeamCalls(KindProvider):
         poll, status = self._pace(inputs)[0], "notStarted"
         deadline = time.monotonic() + inputs.timeout_seconds
         while op_id is not None:
+            # Wait before each poll, the first too: an operation accepted a moment ago has
+            # not finished, so polling at once would only spend a call.
+            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
             try:
                 op = self._run(
                     lambda c: (
@@ -89,12 +92,18 @@ class TeamCalls(KindProvider):
                     "Nothing is lost: the next `pulumi up` adopts the team once it is ready "
                     "(raise timeout_seconds to wait longer)."
                 )
-            time.sleep(poll)
 
-    def _await_team(self, gid: str, inputs: TeamInputs) -> GraphTeam:
+    def _view(self, gid: str, inputs: TeamInputs) -> tuple[TeamState, list[dict[str, Any]]]:
+        """The team and its channels (one `$batch`), waiting while Teams cannot show it yet."""
+        conn = self.connection()
         try:
-            team = self._patient(
-                lambda c: c.teams.by_team_id(gid).get(), inputs, self._pace(inputs)[0]
+            team, channels, _ = self.call(
+                partial(
+                    until_found,
+                    partial(read_team, conn, gid),
+                    timeout=inputs.timeout_seconds,
+                    interval=self._pace(inputs)[0],
+                )
             )
         except TenantError as err:
             if not err.not_found:
@@ -103,8 +112,7 @@ class TeamCalls(KindProvider):
                 f"Team {inputs.display_name}: the team of group {gid} was not readable within "
                 f"{inputs.timeout_seconds:g}s. The next `pulumi up` adopts it once it is ready."
             ) from None
-        assert team is not None
-        return team
+        return team, channels
 
 
 async def _post_for_operation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pulumi
 from msgraph import GraphServiceClient
@@ -17,18 +18,18 @@ class TeamChannels(TeamCalls):
     """The channel steps of Team's provider."""
 
     # -- channels --------------------------------------------------------------
-    def _channels(self, tid: str) -> list[Channel]:
-        page = self.connection().graph.run(lambda c: c.teams.by_team_id(tid).channels.get())
-        return [c for c in (page.value or []) if c.display_name] if page is not None else []
-
-    def _ensure_channels(self, tid: str, inputs: TeamInputs) -> dict[str, str]:
-        have = {str(c.display_name).lower() for c in self.call(partial(self._channels, tid))}
+    def _ensure_channels(
+        self, tid: str, inputs: TeamInputs, listed: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """Add the declared channels `listed` lacks; every channel's id, by name."""
+        ids = {str(c["displayName"]): str(c["id"]) for c in listed}
+        have = {name.lower() for name in ids}
         for spec in inputs.channels:
             if spec.name.lower() in have:
                 continue
             ch = Channel(display_name=spec.name, description=spec.description)
             try:
-                self._patient(partial(_post_channel, tid, ch), inputs)
+                made = self._patient(partial(_post_channel, tid, ch), inputs)
             except TenantError as err:
                 if not (err.status == 400 and "already existed" in err.message):
                     raise
@@ -36,7 +37,11 @@ class TeamChannels(TeamCalls):
                     f"Team {inputs.display_name}: Teams keeps the name '{spec.name}' for a "
                     "deleted channel: restore that channel in Teams, or rename it here"
                 )
-        return {str(c.display_name): str(c.id) for c in self.call(partial(self._channels, tid))}
+                continue
+            # 201 answers with the channel: its id needs no second listing.
+            if made is not None and made.id:
+                ids[made.display_name or spec.name] = made.id
+        return ids
 
 
 async def _post_channel(tid: str, channel: Channel, client: GraphServiceClient) -> Channel | None:

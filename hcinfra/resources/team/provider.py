@@ -23,12 +23,14 @@ from pulumi.dynamic import (
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import until_found
-from hcinfra.resources.group_refs import group_by_unique, made_but_not_visible, ref_ids
+from hcinfra.resources.directory import bind_urls, create_binds
+from hcinfra.resources.group_refs import binds_refused, group_by_unique, made_but_not_visible
 from hcinfra.resources.team.calls import GRAPH, _post_for_operation
 from hcinfra.resources.team.channels import TeamChannels
 from hcinfra.resources.team.inputs import TeamInputs, template_channels
-from hcinfra.resources.team.members import TeamMembers
+from hcinfra.resources.team.members import Refs, TeamMembers
 from hcinfra.resources.team.permissions import PERMISSIONS
+from hcinfra.resources.team.view import TeamState, read_team
 
 RETAINED = [
     "the team, archived (channels, messages, tabs)",
@@ -74,45 +76,52 @@ class TeamProvider(TeamChannels, TeamMembers):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, TeamInputs)
         resolved = self._resolve([*inputs.owners, *inputs.members], {})
-        gid, has_team = self.call(partial(self._upsert_group, inputs))
-        self._reconcile(gid, inputs, resolved)
+        wanted = self._wanted(inputs, resolved)
+        gid, has_team, bound = self.call(partial(self._upsert_group, inputs, wanted))
+        if bound is None:
+            self._reconcile(gid, inputs, resolved)  # adopted: read what it has
+        else:
+            # Made with what the request bound: only what did not fit in it remains.
+            self._add_missing(gid, inputs, wanted, bound)
         if not has_team:
             self._make_team(gid, inputs)
-        self._unarchive(gid, self._await_team(gid, inputs), inputs)
-        channel_ids = self._ensure_channels(gid, inputs)
-        team = self._await_team(gid, inputs)
+        # One read, after the operation succeeded: Teams chooses the web URL, the internal
+        # id and the ids of the template's channels; an adopted team may be archived.
+        team, channels = self._view(gid, inputs)
+        team = self._unarchive(gid, team, inputs)
+        channel_ids = self._ensure_channels(gid, inputs, channels)
         return CreateResult(gid, self._outputs(gid, inputs, resolved, team, channel_ids))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        conn = self.connection()
         try:
-            team = self._run(lambda c: c.teams.by_team_id(id_).get(), writing=False)
+            team, channels, ids = self.call(
+                partial(read_team, conn, id_, people=True), writing=False
+            )
         except TenantError as err:
             if err.not_found:
                 return ReadResult(None, {})  # team and group gone: dropped from state
             raise
-        assert team is not None
-        channels = self.call(partial(self._channels, id_), writing=False)
-        owners = self._run(partial(ref_ids, id_, "owners"), writing=False)
-        members = self._run(partial(ref_ids, id_, "members"), writing=False)
+        owners, members = ids["owners"], ids["members"]
         plain = sorted(m for m in members if m not in owners)
         by_id = {v: k for k, v in dict(props.get("resolved") or {}).items()}
-        actual = {str(c.display_name).lower(): c for c in channels}
+        actual = {str(c["displayName"]).lower(): c for c in channels}
         # Declared channels only: the rest (template, hand-made) show in channel_ids.
         declared = [str(c["name"]).lower() for c in props.get("channels") or []]
         outs = {
             **props,
             "display_name": team.display_name,
             "description": team.description,
-            "visibility": str(team.visibility.value) if team.visibility else None,
-            "archived": bool(team.is_archived),
+            "visibility": team.visibility,
+            "archived": team.archived,
             "owners": _in_order([by_id.get(o, o) for o in owners], props.get("owners")),
             "members": _in_order([by_id.get(m, m) for m in plain], props.get("members")),
             "channels": [
-                {"name": actual[n].display_name, "description": actual[n].description}
+                {"name": actual[n]["displayName"], "description": actual[n].get("description")}
                 for n in declared
                 if n in actual
             ],
-            "channel_ids": {str(c.display_name): c.id for c in channels},
+            "channel_ids": {str(c["displayName"]): c["id"] for c in channels},
             "owner_ids": sorted(owners),
             "member_ids": plain,
             "web_url": team.web_url,
@@ -122,7 +131,8 @@ class TeamProvider(TeamChannels, TeamMembers):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = self.parse(news, TeamInputs)
-        self._unarchive(id_, self._await_team(id_, inputs), inputs)
+        team, channels = self._view(id_, inputs)
+        team = self._unarchive(id_, team, inputs)
         patch = GraphTeam(
             display_name=inputs.display_name,
             description=inputs.description,
@@ -130,7 +140,7 @@ class TeamProvider(TeamChannels, TeamMembers):
         )
         self._run(lambda c: c.teams.by_team_id(id_).patch(patch))
         resolved = self._reconcile(id_, inputs, dict(olds.get("resolved") or {}))
-        channel_ids = self._ensure_channels(id_, inputs)
+        channel_ids = self._ensure_channels(id_, inputs, channels)
         made = {n.lower() for n in template_channels(inputs.template)}
         declared = {c.name.lower() for c in inputs.channels}
         for name in (n for n in channel_ids if n.lower() not in made | declared):
@@ -138,7 +148,7 @@ class TeamProvider(TeamChannels, TeamMembers):
                 f"Team {inputs.display_name}: channel '{name}' is not declared; hcinfra never "
                 "deletes channels, so it stays, with its content, unmanaged"
             )
-        team = self._await_team(id_, inputs)
+        # The PATCH changes no output read above (web URL, internal id, archived).
         return UpdateResult(self._outputs(id_, inputs, resolved, team, channel_ids))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -170,7 +180,10 @@ class TeamProvider(TeamChannels, TeamMembers):
             )
 
     # -- steps -----------------------------------------------------------------
-    def _upsert_group(self, inputs: TeamInputs) -> tuple[str, bool]:
+    def _upsert_group(
+        self, inputs: TeamInputs, wanted: dict[str, list[str]]
+    ) -> tuple[str, bool, Refs | None]:
+        """The group's id, whether it has a team, and what its create bound (None: adopted)."""
         body = Group(
             display_name=inputs.display_name,
             description=inputs.description,
@@ -180,28 +193,42 @@ class TeamProvider(TeamChannels, TeamMembers):
             group_types=["Unified"],
             visibility=inputs.visibility.capitalize(),
         )
+        # Owners and members are bound in the create request (20 references in all).
+        owners, members = create_binds(wanted["owners"], wanted["members"])
 
-        async def upsert(client: GraphServiceClient) -> tuple[str, bool]:
+        async def upsert(
+            client: GraphServiceClient, binds: tuple[list[str], list[str]]
+        ) -> tuple[str, bool, Refs | None]:
             config: RequestConfiguration[Any] = RequestConfiguration()
             config.headers.add("Prefer", "create-if-missing")
+            bind_owners, bind_members = binds
+            body.additional_data = {
+                **({"owners@odata.bind": bind_urls(bind_owners)} if bind_owners else {}),
+                **({"members@odata.bind": bind_urls(bind_members)} if bind_members else {}),
+            }
             made = await client.groups_with_unique_name(inputs.key).patch(body, config)
             if made is not None and made.id:
-                return made.id, False
+                return made.id, False, {"owners": set(bind_owners), "members": set(bind_members)}
             # 204: the group was there already (a retried create): adopt it and its team.
             self.notice(f"group {inputs.key} existed already: adopted it and any team it has")
             found = await client.groups_with_unique_name(inputs.key).get()
             assert found is not None and found.id
-            return found.id, "Team" in (found.resource_provisioning_options or [])
+            return found.id, "Team" in (found.resource_provisioning_options or []), None
 
         graph = self.connection().graph
         try:
-            return graph.run(upsert)
+            return graph.run(partial(upsert, binds=(owners, members)))
         except TenantError as err:
+            # Checked first: uniqueName's conflict says "already exists" too.
             if not made_but_not_visible(err):
-                raise
+                if not binds_refused(err):
+                    raise
+                # A retried create met the group it made: Graph updates it, and an update
+                # takes no binding lists. Upsert it plainly; it is reconciled by reading.
+                return graph.run(partial(upsert, binds=([], [])))
         self.notice(f"group {inputs.key} made by a retried create, not visible yet: adopting it")
         found = until_found(lambda: graph.run(lambda c: group_by_unique(c, inputs.key)))
-        return str(found.id), "Team" in (found.resource_provisioning_options or [])
+        return str(found.id), "Team" in (found.resource_provisioning_options or []), None
 
     def _make_team(self, gid: str, inputs: TeamInputs) -> None:
         try:
@@ -222,19 +249,21 @@ class TeamProvider(TeamChannels, TeamMembers):
             return
         self._wait(gid, op, "creating the team", inputs)
 
-    def _unarchive(self, tid: str, team: GraphTeam, inputs: TeamInputs) -> None:
+    def _unarchive(self, tid: str, team: TeamState, inputs: TeamInputs) -> TeamState:
         """A declared team is active: one archived by hand, or by a destroy, comes back."""
-        if team.is_archived:
-            pulumi.log.info(f"Team {inputs.display_name} is archived yet declared: unarchiving")
-            op = self._run(partial(_post_for_operation, tid, "unarchive", None))
-            self._wait(tid, op, "unarchiving", inputs)
+        if not team.archived:
+            return team
+        pulumi.log.info(f"Team {inputs.display_name} is archived yet declared: unarchiving")
+        op = self._run(partial(_post_for_operation, tid, "unarchive", None))
+        self._wait(tid, op, "unarchiving", inputs)
+        return team.unarchived()
 
     def _outputs(
         self,
         gid: str,
         inputs: TeamInputs,
         resolved: dict[str, str],
-        team: GraphTeam,
+        team: TeamState,
         channel_ids: dict[str, str],
     ) -> dict[str, Any]:
         return {
@@ -244,7 +273,7 @@ class TeamProvider(TeamChannels, TeamMembers):
             "web_url": team.web_url,
             "internal_id": team.internal_id,
             "channel_ids": channel_ids,
-            "archived": bool(team.is_archived),
+            "archived": team.archived,
             "owner_ids": sorted({resolved[o] for o in inputs.owners}),
             "member_ids": sorted({resolved[m] for m in inputs.members}),
             "resolved": resolved,
