@@ -34,6 +34,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 MAX_BINDS = 20
 
 _lock = threading.Lock()
+_looking = threading.Lock()  # held while names are looked up
 _user_ids: dict[str, str] = {}  # lower-cased userPrincipalName → object id, per process
 
 
@@ -64,7 +65,15 @@ def resolve_users(
             else:
                 missing.append(name)
     if missing:
-        out.update(_lookup(conn, missing))
+        # One lookup at a time: resources starting together need the same people, and
+        # the ones waiting find them resolved by the one ahead.
+        with _looking:
+            with _lock:
+                found = {n: _user_ids[n.lower()] for n in missing if n.lower() in _user_ids}
+            out.update(found)
+            rest = [n for n in missing if n not in found]
+            if rest:
+                out.update(_lookup(conn, rest))
     return out
 
 

@@ -33,6 +33,9 @@ class TeamOperationError(Exception):
     """A Teams async operation that failed or did not finish in time."""
 
 
+EMULATED_POLL_MAX = 5.0  # seconds: the emulator's longest pause between operation polls
+
+
 class TeamCalls(KindProvider):
     """The base of Team's provider: Graph calls, replication retries, operation polls."""
 
@@ -58,6 +61,9 @@ class TeamCalls(KindProvider):
     def _wait(self, tid: str, op_id: str | None, what: str, inputs: TeamInputs) -> None:
         """Poll a Teams async operation until it succeeds, fails, or the timeout passes."""
         poll, status = self._pace(inputs)[0], "notStarted"
+        # Against the emulator the pace starts quick and slows down, so that a profile
+        # provisioning teams at Microsoft's pace (tens of seconds) costs a few polls.
+        grows = bool(self.connection().settings.endpoint) and not inputs.poll_interval_seconds
         deadline = time.monotonic() + inputs.timeout_seconds
         while op_id is not None:
             # Wait before each poll, the first too: an operation accepted a moment ago has
@@ -85,6 +91,8 @@ class TeamCalls(KindProvider):
                         f"Team {inputs.display_name}: Teams failed {what} (operation {op_id}, "
                         f"{error})"
                     )
+            if grows:
+                poll = min(poll * 1.5, EMULATED_POLL_MAX)
             if time.monotonic() + poll > deadline:
                 raise TeamOperationError(
                     f"Team {inputs.display_name}: Teams did not finish {what} within "
