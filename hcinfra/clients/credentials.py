@@ -28,7 +28,7 @@ REFRESH_MARGIN = 300
 
 
 class SharedTokens:
-    """A credential's tokens fetched once per scope at a time, for every thread.
+    """A credential's tokens fetched one at a time and shared by every thread.
 
     The engine calls a provider from many threads at once. Each thread meeting an empty
     cache would fetch a token of its own (and build MSAL's client, with its discovery
@@ -37,18 +37,18 @@ class SharedTokens:
 
     def __init__(self, inner: TokenCredential) -> None:
         self.inner = inner
-        self._guard = threading.Lock()
-        self._locks: dict[tuple[Any, ...], threading.Lock] = {}
+        # One fetch at a time, every scope: fetches are rare, and the first of each
+        # scope racing the others would build MSAL's client (and discover) again.
+        self._fetching = threading.Lock()
         self._tokens: dict[tuple[Any, ...], AccessToken] = {}
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         """A token for the scopes: the one held while it is fresh, else a new one."""
         if kwargs.get("claims"):  # a claims challenge asks for a new token
             return self.inner.get_token(*scopes, **kwargs)
-        key = (scopes, tuple(sorted(kwargs.items())))
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        # kiota passes enable_cae=False and claims=None where others pass nothing.
+        key = (scopes, bool(kwargs.get("enable_cae")), kwargs.get("tenant_id"))
+        with self._fetching:
             token = self._tokens.get(key)
             if token is None or token.expires_on - REFRESH_MARGIN <= time.time():
                 token = self._tokens[key] = self.inner.get_token(*scopes, **kwargs)
