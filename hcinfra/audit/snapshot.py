@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import quote
 
 from hcinfra.clients.connection import Connection
-from hcinfra.clients.errors import TenantError
 from hcinfra.clients.graph_batch import Answer, GraphBatch
 from hcinfra.resources.policy_ranks import ASSIGNMENTS
 from hcinfra.resources.teams_apps import TEAMS_APPS, needs_lookup
@@ -52,14 +51,7 @@ class Snapshot:
 
 
 def _raise(answer: Answer, what: str) -> None:
-    if not answer.ok:
-        err = answer.body.get("error") or {}
-        raise TenantError(
-            "Microsoft Graph",
-            answer.status,
-            str(err.get("code") or "Unknown"),
-            f"{what}: {err.get('message') or 'failed'}",
-        )
+    answer.raise_for(what)
 
 
 def read_snapshot(

@@ -46,6 +46,18 @@ class Answer:
         """A collection's items."""
         return list(self.body.get("value") or [])
 
+    def raise_for(self, what: str) -> None:
+        """Raise Graph's error for a failed answer, its message prefixed with `what`."""
+        if self.ok:
+            return
+        error = self.body.get("error") or {}
+        raise TenantError(
+            "Microsoft Graph",
+            self.status,
+            str(error.get("code") or "Unknown"),
+            f"{what}: {error.get('message') or 'no detail'}",
+        )
+
 
 class GraphBatch:
     """Runs many Graph GETs in as few `$batch` calls as Graph allows."""

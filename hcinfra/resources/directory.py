@@ -21,8 +21,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from hcinfra.clients.errors import TenantError
-
 if TYPE_CHECKING:
     from hcinfra.clients.connection import Connection
     from hcinfra.clients.graph_batch import GraphBatch
@@ -84,16 +82,8 @@ def _lookup(conn: Connection, names: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for n, name in enumerate(names):
         answer = answers[str(n)]
-        oid = str(answer.body.get("id") or "") if answer.ok else ""
-        if not oid:
-            error = answer.body.get("error") or {}
-            raise TenantError(
-                "Microsoft Graph",
-                answer.status,
-                str(error.get("code") or "Unknown"),
-                f"user {name}: {error.get('message') or 'not found'}",
-            )
-        found[name] = oid
+        answer.raise_for(f"user {name}")
+        found[name] = str(answer.body.get("id") or "")
     with _lock:
         _user_ids.update({name.lower(): oid for name, oid in found.items()})
     return found

@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from hcinfra.clients.errors import TenantError
-
 if TYPE_CHECKING:
     from hcinfra.clients.connection import Connection
     from hcinfra.clients.graph_batch import Answer, GraphBatch
@@ -75,12 +73,4 @@ def read_team(
 
 
 def _raise_for(answer: Answer, what: str) -> None:
-    if answer.ok:
-        return
-    error = answer.body.get("error") or {}
-    raise TenantError(
-        "Microsoft Graph",
-        answer.status,
-        str(error.get("code") or "Unknown"),
-        f"{what}: {error.get('message') or 'no detail'}",
-    )
+    answer.raise_for(what)
