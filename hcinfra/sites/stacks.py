@@ -9,6 +9,7 @@ from pulumi import automation as auto
 
 from hcinfra.engine import Engine, find_engine
 from hcinfra.program import TENANT, deploy
+from hcinfra.sites.automation import SiteStack, select_stack
 
 PROJECT = "hcinfra"
 DEV_PASSPHRASE = "hcinfra-dev-passphrase"
@@ -33,7 +34,7 @@ def stack_name(code: str) -> str:
     return TENANT if code == TENANT else code.lower()
 
 
-def open_stack(code: str, network: Path, engine: Engine | None = None) -> auto.Stack:
+def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteStack:
     """Create or select the stack of one site (or the tenant baseline)."""
     root = repo_root(network.parent)
     engine = engine or find_engine(root)
@@ -53,19 +54,13 @@ def open_stack(code: str, network: Path, engine: Engine | None = None) -> auto.S
         runtime="python",
         backend=auto.ProjectBackend(url=backend),
     )
-    stack = auto.create_or_select_stack(
-        stack_name=name,
-        project_name=PROJECT,
-        program=lambda: deploy(code, str(network)),
-        opts=auto.LocalWorkspaceOptions(
-            work_dir=str(workdir),
-            pulumi_home=str(engine.home),
-            env_vars=env,
-            project_settings=settings,
-            secrets_provider="passphrase",
-            pulumi_command=auto.PulumiCommand(root=str(engine.tools)),
-        ),
+    # The program takes the site and file as arguments; the config records them in the stack.
+    return select_stack(
+        name,
+        lambda: deploy(code, str(network)),
+        workdir,
+        engine,
+        env,
+        settings,
+        {"hcinfra:site": code, "hcinfra:network": str(network)},
     )
-    stack.set_config("hcinfra:site", auto.ConfigValue(code))
-    stack.set_config("hcinfra:network", auto.ConfigValue(str(network)))
-    return stack
