@@ -1,4 +1,9 @@
-"""The clients of one tenant, built lazily inside the provider process and never pickled."""
+"""The clients of one tenant, built lazily inside the provider process and never pickled.
+
+Importing this module is cheap: azure-identity and httpx load when a Connection is made,
+msgraph-sdk when its Graph client is first used, so that code which only declares
+resources (a Pulumi program, `hcinfra sites`) does not load them through it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from hcinfra.clients.credentials import make_credential
-from hcinfra.clients.rest import ExchangeApi, TeamsAdminApi
 from hcinfra.clients.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -19,6 +22,9 @@ class Connection:
     """Graph, Exchange and Teams admin clients sharing one credential."""
 
     def __init__(self, settings: Settings) -> None:
+        from hcinfra.clients.credentials import make_credential
+        from hcinfra.clients.rest import ExchangeApi, TeamsAdminApi
+
         self.settings = settings
         self.credential = make_credential(settings)
         self.exchange = ExchangeApi(settings, self.credential)

@@ -8,12 +8,13 @@ preview of the destroy), all at once; only when each plans cleanly does any stac
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from rich.table import Table
 
 from hcinfra.network import NetworkError, load_network
 from hcinfra.network.model import Network
-from hcinfra.program import TENANT
-from hcinfra.sites.preflight import preflight
+
+# hcinfra.program.TENANT (tests/test_sites_lean.py checks it), not imported: the program
+# brings in Pulumi and every resource kind, 50 MiB the runner would hold for the whole run.
+TENANT = "tenant"
 
 # Without a terminal (a CI log), rich would fit the tables to 80 columns and cut cells to `…`.
 CI_WIDTH = 200
@@ -191,13 +194,32 @@ def _print_runs(runs: list[StackRun], err: Console, title: str = "hcinfra sites"
     return failed
 
 
+def _preflight(network: Network, network_file: str, action: str) -> list[str]:
+    from hcinfra.sites.preflight import preflight
+
+    return preflight(network, network_file, action)
+
+
+def run_preflight(network: Network, network_file: str, action: str) -> list[str]:
+    """The preflight, in a forked process where fork is available.
+
+    Its tenant clients (azure-identity, httpx, msgraph-sdk: about 30 MiB) are then never
+    loaded into the runner, which lives as long as every stack's run.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _preflight(network, network_file, action)
+    # Forked before any thread of the runner starts; the child inherits what is imported.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        return pool.submit(_preflight, network, network_file, action).result()
+
+
 def plan_first(
     action: str, network: Network, network_file: str, codes: list[str] | None, parallel: int
 ) -> bool:
     """The preflight, then every selected stack's plan at once: True when `action` may run."""
     err = make_console(stderr=True)
     started = time.monotonic()
-    problems = preflight(network, network_file, action)
+    problems = run_preflight(network, network_file, action)
     if problems:
         err.print(
             f"hcinfra sites {action}: the tenant preflight found problems; nothing was sent "
