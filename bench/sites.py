@@ -6,11 +6,14 @@ N sites built from the sample's baseline (stacks/network.yaml) with generated co
 wards and members drawn from the seed's staff, and uses a temporary file backend.
 It prints:
 
-- the wall time of `hcinfra sites up` (every stack created) and of a `hcinfra sites
-  preview` with nothing to change (which must write nothing to the tenant);
+- the wall and CPU time of `hcinfra sites up` (every stack created) and of a `hcinfra
+  sites preview` with nothing to change (which must write nothing to the tenant);
 - tenant requests per resource, from the emulator's request log;
-- peak memory: the largest process (getrusage of the children), and per kind of
-  process (runner, site workers, Pulumi CLI, dynamic providers) sampled from /proc;
+- the Pulumi CLI processes per stack, per worker action, and which commands they ran
+  (the CLI runs behind a `pulumi` that logs them: tests/cli_runs.py);
+- peak memory: the largest process (getrusage of the children), the tree's RSS and PSS
+  at their largest, and per kind of process (runner, site workers, Pulumi CLI, dynamic
+  providers) its peak RSS and anonymous memory, sampled from /proc;
 - one more site's `up`, against an `up` of as many trivial dynamic resources
   (DeploymentStamp) through the same engine: hcinfra's cost over the engine's floor.
 """
@@ -38,8 +41,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from hcinfra.engine import find_engine  # noqa: E402
+from hcinfra.engine import Engine, find_engine  # noqa: E402
+from hcinfra.engine.version import cli_version  # noqa: E402
 from hcinfra.network.catalog import MAX_GROUPS_PER_POLICY_TYPE  # noqa: E402
+from tests.cli_runs import clear, command, counting_tools, log  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator, start_emulator  # noqa: E402
 
 SAMPLE = REPO / "stacks" / "network.yaml"
@@ -185,36 +190,62 @@ def _kib(pid: int, field: str) -> int:
     return 0
 
 
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: pages shared by N processes (the CLI's binary, the interpreter's
+    libraries) count 1/N in each, so a tree's sum of PSS is the memory it really takes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class Sampler(threading.Thread):
-    """Peak resident memory of a process tree, per kind of process and in total."""
+    """Peak resident memory of a process tree, per kind of process and in total.
+
+    `total` is the largest sum of the tree's RSS (shared pages counted once per process),
+    `pss_total` the largest sum of its PSS; per kind, `peak` is the largest VmHWM and
+    `anon` the largest RssAnon (the process's own heap and stacks, no file pages). `cpu` is
+    the tree's CPU seconds (user and system), set by timed(): on a loaded machine a fairer
+    measure of work than the wall time.
+    """
 
     def __init__(self, root: int, every: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.root, self.every = root, every
         self.peak: dict[str, int] = {}
+        self.anon: dict[str, int] = {}
         self.count: dict[str, set[int]] = {}
         self.total = 0
+        self.pss_total = 0
+        self.cpu = 0.0
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            rss = 0
+            rss = pss = 0
             todo: list[tuple[int, str | None]] = [(self.root, None)]
             while todo:
                 pid, parent = todo.pop()
                 kind = _kind(pid)
                 rss += _kib(pid, "VmRSS")
+                pss += _pss_kib(pid)
                 # A short-lived fork of a process counts as that process.
                 if kind and kind != parent:
                     self.peak[kind] = max(self.peak.get(kind, 0), _kib(pid, "VmHWM"))
+                    self.anon[kind] = max(self.anon.get(kind, 0), _kib(pid, "RssAnon"))
                     self.count.setdefault(kind, set()).add(pid)
                 todo += [(child, kind) for child in _children(pid)]
             self.total = max(self.total, rss)
+            self.pss_total = max(self.pss_total, pss)
             self.stop.wait(self.every)
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, Sampler]:
-    """Run a command; its wall time, its stdout, and its tree's memory."""
+    """Run a command; its wall time, its stdout, and its tree's memory and CPU time."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     begin = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -225,6 +256,9 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, S
     seconds = time.perf_counter() - begin
     sampler.stop.set()
     sampler.join()
+    # Every process of the tree has been waited for by its parent, so it counts here.
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sampler.cpu = done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:6])} exited {proc.returncode}:\n{out}\n{err[-3000:]}")
     return seconds, out, sampler
@@ -253,12 +287,14 @@ def worker_result(stdout: str) -> dict[str, Any]:
 def stamps(count: int, workdir: Path, backend: str) -> int:
     """A stack of `count` DeploymentStamps under one component, up through the Automation API.
 
-    Same engine, same settings as a site's worker (hcinfra.sites.stacks), no tenant.
+    Same engine, same settings and the same CLI runs as a site's worker (hcinfra.sites.stacks),
+    no tenant.
     """
     import pulumi
     from pulumi import automation as auto
 
     from hcinfra.resources import DeploymentStamp
+    from hcinfra.sites.automation import select_stack
 
     engine = find_engine(REPO)
 
@@ -269,24 +305,51 @@ def stamps(count: int, workdir: Path, backend: str) -> int:
 
     workdir.mkdir(parents=True, exist_ok=True)
     env = engine.env(PULUMI_BACKEND_URL=backend, PULUMI_CONFIG_PASSPHRASE=PASSPHRASE)
-    stack = auto.create_or_select_stack(
-        stack_name="stamps",
-        project_name="hcinfra",
-        program=program,
-        opts=auto.LocalWorkspaceOptions(
-            work_dir=str(workdir),
-            pulumi_home=str(engine.home),
-            env_vars=env,
-            project_settings=auto.ProjectSettings(
-                name="hcinfra", runtime="python", backend=auto.ProjectBackend(url=backend)
-            ),
-            secrets_provider="passphrase",
-            pulumi_command=auto.PulumiCommand(root=str(engine.tools)),
+    stack = select_stack(
+        "stamps",
+        program,
+        workdir,
+        engine,
+        env,
+        auto.ProjectSettings(
+            name="hcinfra", runtime="python", backend=auto.ProjectBackend(url=backend)
         ),
+        {"hcinfra:site": "BENCH"},
     )
     up = stack.up()
     print(f"result {json.dumps({'changes': dict(up.summary.resource_changes or {})})}")
     return 0
+
+
+def cli_runs(tools: Engine) -> dict[str, list[list[str]]]:
+    """The CLI runs logged since the last call, per worker action: one list per stack."""
+    per_worker: dict[int, list[str]] = {}
+    action: dict[int, str] = {}
+    for pid, parent, args in log(tools):
+        words = parent.split()
+        if "hcinfra.sites.worker" in words:
+            action[pid] = words[words.index("hcinfra.sites.worker") + 1]
+        else:
+            action[pid] = "stamps up" if "stamps" in words else parent
+        per_worker.setdefault(pid, []).append(command(args))
+    clear(tools)
+    found: dict[str, list[list[str]]] = {}
+    for pid, made in per_worker.items():
+        found.setdefault(action[pid], []).append(made)
+    return found
+
+
+def describe_runs(found: dict[str, list[list[str]]]) -> str:
+    """`preview 2 (stack select, preview), up 2 (…)`: runs per stack and which, per action."""
+    parts = []
+    for action, stacks in found.items():
+        counts = sorted({len(made) for made in stacks})
+        span = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+        # The commands of the stack with the most runs, repeats counted: `config set x2`.
+        most = Counter(max(stacks, key=len))
+        which = ", ".join(f"{c} x{n}" if n > 1 else c for c, n in most.items())
+        parts.append(f"{action} {span} ({which}) in {len(stacks)} stack(s)")
+    return "; ".join(parts)
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -340,8 +403,13 @@ def main() -> None:
     try:
         # Quick emulated asynchronous operations: the figures are hcinfra's and the engine's.
         emu.admin("PUT", "faults", json={"teamsOperationMs": 100, "licenseProcessingMs": 50})
-        engine = find_engine(REPO)
+        # The real CLI behind a `pulumi` that logs each run, to count them per stack; its
+        # version asked once up front, as a second run on the same engine would have it.
+        engine = counting_tools(find_engine(REPO), tmp / "tools")
+        cli_version(engine)
+        clear(engine)
         env = engine.env(
+            HCINFRA_TOOLS=str(engine.tools),
             PULUMI_BACKEND_URL=backend,
             PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
             HCINFRA_ENDPOINT=emu.url,
@@ -358,6 +426,7 @@ def main() -> None:
             [*cli, "up", "--network", str(net_file), "--parallel", str(args.parallel)], env, tmp
         )
         up_log = log_since(emu, mark)
+        up_runs = cli_runs(engine)
         up_rows = summary(up_out)
         stacks = len(up_rows)
         created = sum(r[1].get("create", 0) for r in up_rows.values())
@@ -370,6 +439,7 @@ def main() -> None:
             tmp,
         )
         pv_log = log_since(emu, mark)
+        pv_runs = cli_runs(engine)
         pv_rows = summary(pv_out)
         quiet = all(set(r[1]) == {"same"} for r in pv_rows.values())
 
@@ -377,6 +447,7 @@ def main() -> None:
         mark = emu.requests()["last"]
         site_s, site_out, site_mem = timed([*worker, str(one_file)], env, tmp)
         site_log = log_since(emu, mark)
+        site_runs = cli_runs(engine)
         site_made = worker_result(site_out)["changes"].get("create", 0)
         stamp_cmd = [
             sys.executable,
@@ -391,6 +462,7 @@ def main() -> None:
         ]
         stamp_s, stamp_out, stamp_mem = timed(stamp_cmd, env, tmp)
         stamp_made = worker_result(stamp_out)["changes"].get("create", 0)
+        stamp_runs = cli_runs(engine)
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     finally:
         emu.stop()
@@ -403,12 +475,14 @@ def main() -> None:
     for note in notes:
         print(f"  note: {note}")
     print(
-        f"  sites up        {up_s:7.1f} s wall   {created} resources created in {stacks} stacks "
+        f"  sites up        {up_s:7.1f} s wall, {up_mem.cpu:.0f} s CPU   "
+        f"{created} resources created in {stacks} stacks "
         f"({dynamic} tenant objects); per site {min(site_secs):.1f}-{max(site_secs):.1f} s, "
         f"median {statistics.median(site_secs):.1f} s"
     )
     print(
-        f"  sites preview   {pv_s:7.1f} s wall   no changes: {'yes' if quiet else 'NO'}; "
+        f"  sites preview   {pv_s:7.1f} s wall, {pv_mem.cpu:.0f} s CPU   "
+        f"no changes: {'yes' if quiet else 'NO'}; "
         f"tenant writes during it: {pv_log['writes']}"
     )
     print(
@@ -417,21 +491,26 @@ def main() -> None:
         f"({pv_log['writes'] / dynamic:.1f} writes)"
     )
     print(f"    up by service: {up_log['services']}; preview: {pv_log['services']}")
+    print("  CLI processes per stack, per worker action (each a `pulumi` run):")
+    for label, found in (("sites up", up_runs), ("sites preview", pv_runs)):
+        print(f"    {label}: {describe_runs(found)}")
+    print(f"    one site's up: {describe_runs(site_runs)}; stamps: {describe_runs(stamp_runs)}")
     print(f"  peak memory: largest single process (getrusage children) {mib(largest)}")
     for label, sampled in (("up", up_mem), ("preview", pv_mem)):
         kinds = ", ".join(
-            f"{k} {mib(v).strip()} (x{len(sampled.count[k])})"
+            f"{k} {mib(v).strip()} (anon {mib(sampled.anon[k]).strip()}, x{len(sampled.count[k])})"
             for k, v in sorted(sampled.peak.items())
         )
         print(
-            f"    {label:8s} sum of the tree's RSS at its largest {mib(sampled.total).strip()}; "
-            f"peak per process (processes): {kinds}"
+            f"    {label:8s} sum of the tree's RSS at its largest {mib(sampled.total).strip()}, "
+            f"of its PSS {mib(sampled.pss_total).strip()}; peak per process (processes): {kinds}"
         )
     print(
         f"  one site's up ({one}, {site_made} resources, {site_log['total']} requests): "
-        f"{site_s:.1f} s; {stamp_made} resources ({stamp_made - 2} DeploymentStamps) through "
-        f"the same engine: "
-        f"{stamp_s:.1f} s; hcinfra over the engine's floor: x{site_s / stamp_s:.2f} "
+        f"{site_s:.1f} s ({site_mem.cpu:.1f} s CPU); {stamp_made} resources "
+        f"({stamp_made - 2} DeploymentStamps) through the same engine: "
+        f"{stamp_s:.1f} s ({stamp_mem.cpu:.1f} s CPU); "
+        f"hcinfra over the engine's floor: x{site_s / stamp_s:.2f} "
         f"(+{site_s - stamp_s:.1f} s)"
     )
     print(
