@@ -63,9 +63,11 @@ def test_a_failed_plan_stops_every_stack_and_destroy_lists_what_was_kept(
     timing = re.search(r"preflight ([\d.]+) s, plans of 2 stack\(s\) ([\d.]+) s", up.stderr)
     assert timing, up.stderr
 
-    # 1. A change to STM, but the tenant changes between the preflight and the plans: from
-    # the second read of the SKUs on, it no longer subscribes to SPE_E3. STM's licence
-    # checks (made in a plan once the groups exist) fail, so neither stack runs.
+    # 1. Changes to STM, but the tenant changes between the preflight and the plans: from
+    # the second read of the SKUs on, it no longer subscribes to SPE_E3. The plan checks
+    # the licences whose inputs change (unchanged ones passed when deployed): STM's
+    # information workers' SPE_E3 now disables SWAY, and its check fails, so neither
+    # stack runs, and the clinical description waits too.
     with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
         skus = c.get("/v1.0/subscribedSkus").json()
     skus["value"] = [s for s in skus["value"] if s["skuPartNumber"] != "SPE_E3"]
@@ -80,6 +82,8 @@ def test_a_failed_plan_stops_every_stack_and_destroy_lists_what_was_kept(
     def describe(data: dict[str, Any]) -> None:
         role = next(r for r in data["baseline"]["roles"] if r["key"] == "clinical")
         role["description"] = "Nurses, physicians and midwives"
+        clerks = next(r for r in data["baseline"]["roles"] if r["key"] == "information")
+        clerks["licences"] = [{"sku": "SPE_E3", "disabled_plans": ["SWAY"]}]
 
     sites.edit(describe)
     sites.env.pop("COLUMNS", None)  # as in a CI log: no COLUMNS, stdout and stderr pipes
