@@ -477,11 +477,17 @@ def recommend(runs: list[Run]) -> str:
 
     close = [p for p in levels if slowdown(p) <= 1.10]
     pick = close[0] if close else min(levels, key=slowdown)
+    if slowdown(pick) == math.inf:
+        return "recommendation: none (no --parallel level succeeded at every size)"
+    why = (
+        "the smallest level within 10 % of the fastest at every size"
+        if close
+        else "no level is within 10 % of the fastest at every size: the least worst one"
+    )
     memory = max((r.sampler.total for r in ok if r.parallel == pick and r.sampler), default=0)
     return (
-        f"recommendation: --parallel {pick} (slowest of its runs x{slowdown(pick):.2f} the "
-        f"fastest at the same size; the smallest level within 10 % at every size measured; "
-        f"peak tree memory {mib(memory).strip()})"
+        f"recommendation: --parallel {pick} ({why}; its slowest run x{slowdown(pick):.2f} the "
+        f"fastest at that size; peak tree memory {mib(memory).strip()})"
     )
 
 
