@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 import yaml
@@ -16,13 +17,27 @@ from hcinfra.sites import runner
 from hcinfra.sites.automation import SiteWorkspace
 
 HEAVY = ("pulumi", "azure.identity", "httpx", "msgraph")
+# What only the dynamic provider processes use: msgraph-sdk and its kiota layers
+# (kiota_abstractions, kiota_http, kiota_serialization_*), azure-identity and httpx.
+SDK = ("msgraph", "msgraph_core", "kiota_*", "azure.identity", "httpx")
+
+
+def modules_after(module: str) -> list[str]:
+    """Every module a fresh interpreter holds after importing `module`."""
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    names: list[str] = json.loads(out.stdout)
+    return names
 
 
 def loaded(module: str) -> list[str]:
     """The heavy packages a fresh interpreter holds after importing `module`."""
-    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return [h for h in HEAVY if h in json.loads(out.stdout)]
+    held = modules_after(module)
+    return [h for h in HEAVY if h in held]
+
+
+def of_sdk(name: str) -> bool:
+    return any(fnmatch(name, package) or fnmatch(name, f"{package}.*") for package in SDK)
 
 
 def test_the_runner_loads_neither_pulumi_nor_the_tenant_clients() -> None:
@@ -32,6 +47,14 @@ def test_the_runner_loads_neither_pulumi_nor_the_tenant_clients() -> None:
 
 def test_the_connection_module_loads_its_clients_only_when_connecting() -> None:
     assert loaded("hcinfra.clients.connection") == []
+
+
+def test_the_program_loads_none_of_the_sdk_its_providers_call_graph_with() -> None:
+    # A stack worker imports hcinfra.program for the kinds' Resources and provider classes;
+    # only the provider process, which the engine starts, calls the tenant.
+    found = [m for m in modules_after("hcinfra.program") if of_sdk(m)]
+    packages = sorted({m.split(".")[0] for m in found})
+    assert found == [], f"hcinfra.program loads {len(found)} SDK modules ({packages}): {found}"
 
 
 def workspace(folder: Path) -> SiteWorkspace:

@@ -7,12 +7,16 @@ missing, remove what is not declared. The calls are msgraph-sdk coroutines for
 
 from __future__ import annotations
 
-from msgraph import GraphServiceClient
-from msgraph.generated.models.group import Group
-from msgraph.generated.models.reference_create import ReferenceCreate
-from msgraph.generated.models.user import User
+from typing import TYPE_CHECKING
 
 from hcinfra.clients.errors import TenantError
+
+# The program's process imports this module with the kinds' providers, and only the
+# provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+    from msgraph.generated.models.group import Group
+    from msgraph.generated.models.user import User
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 # Graph's 400 message for a reference that is already there (adding is then done).
@@ -32,6 +36,8 @@ async def ref_ids(gid: str, relation: str, client: GraphServiceClient) -> list[s
 
 async def add_ref(gid: str, relation: str, oid: str, client: GraphServiceClient) -> None:
     """Add an object to a group's `members` or `owners`."""
+    from msgraph.generated.models.reference_create import ReferenceCreate
+
     ref = ReferenceCreate(odata_id=f"{GRAPH}/directoryObjects/{oid}")
     await getattr(client.groups.by_group_id(gid), relation).ref.post(ref)
 
@@ -81,6 +87,8 @@ async def group_id_by_unique(client: GraphServiceClient, key: str) -> str:
 
 async def bind_members(gid: str, ids: list[str], client: GraphServiceClient) -> None:
     """Add up to 20 members in one `PATCH /groups/{id}` (members@odata.bind)."""
+    from msgraph.generated.models.group import Group
+
     from hcinfra.resources.directory import bind_urls
 
     patch = Group(additional_data={"members@odata.bind": bind_urls(ids)})

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.models.group import Group
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
@@ -34,6 +31,12 @@ from hcinfra.resources.group_refs import (
     ref_ids,
     remove_ref,
 )
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+    from msgraph.generated.models.group import Group
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 NICKNAME = re.compile(r"^[\x21-\x7e]+$")
@@ -105,6 +108,8 @@ class SecurityGroupInputs(Inputs):
 
     def body(self) -> Group:
         """The Graph group this declares (without members and owners)."""
+        from msgraph.generated.models.group import Group
+
         dynamic = bool(self.membership_rule)
         return Group(
             display_name=self.display_name,
@@ -138,6 +143,8 @@ class SecurityGroupProvider(KindProvider):
         bound = create_binds(owner_ids, member_ids)
 
         async def upsert(client: GraphServiceClient, binds: tuple[list[str], list[str]]) -> str:
+            from kiota_abstractions.base_request_configuration import RequestConfiguration
+
             config: RequestConfiguration[Any] = RequestConfiguration()
             config.headers.add("Prefer", "create-if-missing")
             body = inputs.body()
@@ -218,6 +225,8 @@ class SecurityGroupProvider(KindProvider):
         return ReadResult(id_, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from msgraph.generated.models.group import Group
+
         inputs = self.parse(news, SecurityGroupInputs)
         graph = self.connection().graph
         patch = Group(

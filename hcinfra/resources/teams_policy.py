@@ -13,15 +13,10 @@ policy holds no user data); the service refuses while a group or user still has 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 import pulumi
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.app_catalogs.teams_apps.teams_apps_request_builder import (
-    TeamsAppsRequestBuilder,
-)
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -36,6 +31,11 @@ from hcinfra.resources.teams_policy_settings import (
     service_settings,
     validate_settings,
 )
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
 
 TEAMS_ADMIN = Grants(directory_roles=("Teams Administrator",))
 # What every Teams admin service kind needs (the assignment kinds share it).
@@ -190,6 +190,11 @@ class TeamsPolicyProvider(KindProvider):
         names = teams_apps.needs_lookup(inputs.typed.apps())
         if not names:
             return {}
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.app_catalogs.teams_apps.teams_apps_request_builder import (
+            TeamsAppsRequestBuilder,
+        )
+
         graph = self.connection().graph
 
         async def look_up(client: GraphServiceClient) -> dict[str, str]:

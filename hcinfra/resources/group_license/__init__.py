@@ -18,6 +18,8 @@ with assignLicense), `outputs` (processing state and members in error), `permiss
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hcinfra.resources.group_license.inputs import (
     GUID,
     NAME,
@@ -26,13 +28,12 @@ from hcinfra.resources.group_license.inputs import (
     SkuLicenseArgs,
 )
 from hcinfra.resources.group_license.permissions import PERMISSIONS
-from hcinfra.resources.group_license.provider import (
-    CHECK_POLICY,
-    UNREACHABLE,
-    GroupLicenseProvider,
-)
+from hcinfra.resources.group_license.provider import GroupLicenseProvider
 from hcinfra.resources.group_license.resource import GroupLicenseAssignment
 from hcinfra.resources.group_license.skus import UNKNOWN, Sku, unknown_names
+
+if TYPE_CHECKING:
+    from hcinfra.resources.group_license.provider import CHECK_POLICY, UNREACHABLE
 
 __all__ = [
     "CHECK_POLICY",
@@ -49,3 +50,12 @@ __all__ = [
     "SkuLicenseArgs",
     "unknown_names",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Made on first use: they hold client and SDK types the program's process never loads.
+    if name in ("CHECK_POLICY", "UNREACHABLE"):
+        from hcinfra.resources.group_license import provider
+
+        return getattr(provider, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

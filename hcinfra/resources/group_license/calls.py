@@ -8,18 +8,9 @@ already has what is declared.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
-    AssignLicensePostRequestBody,
-)
-from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
-from msgraph.generated.models.assigned_license import AssignedLicense
-
-from hcinfra.clients.graph import GraphApi
 from hcinfra.resources.base import CheckError, KindProvider, log, until_found
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.skus import (
@@ -28,6 +19,13 @@ from hcinfra.resources.group_license.skus import (
     cached_catalog,
     unknown_names,
 )
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
+    from hcinfra.clients.graph import GraphApi
 
 Licences = dict[str, list[str]]  # skuId to disabled plan ids
 Adds = list[tuple[str, list[str]]]
@@ -84,6 +82,11 @@ class GroupLicenseCalls(KindProvider):
         return add
 
     def _assign(self, gid: str, add: Adds, remove: list[str]) -> None:
+        from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
+            AssignLicensePostRequestBody,
+        )
+        from msgraph.generated.models.assigned_license import AssignedLicense
+
         body = AssignLicensePostRequestBody(
             add_licenses=[
                 AssignedLicense(sku_id=UUID(s), disabled_plans=[UUID(p) for p in plans])
@@ -103,6 +106,9 @@ def assigned_after(current: Licences, add: Adds, remove: list[str]) -> Licences:
 
 
 async def _get_group(gid: str, client: GraphServiceClient) -> Any:
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+
     query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
         select=["id", "assignedLicenses", "licenseProcessingState"]
     )

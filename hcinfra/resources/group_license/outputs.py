@@ -7,18 +7,17 @@ this group is in error (CountViolation when seats run out) and the SKUs it did n
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
-
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.groups.item.members_with_license_errors import (
-    members_with_license_errors_request_builder as errors_builder,
-)
-from msgraph.generated.models.user import User
+from typing import TYPE_CHECKING, Any
 
 from hcinfra.resources.group_license.calls import Adds, GroupLicenseCalls, Licences, assigned_after
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.skus import Catalog
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+    from msgraph.generated.models.user import User
 
 QUEUED = "QueuedForProcessing"
 
@@ -92,6 +91,12 @@ class GroupLicenseOutputs(GroupLicenseCalls):
 
 
 async def _members_with_errors(gid: str, client: GraphServiceClient) -> list[User]:
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.groups.item.members_with_license_errors import (
+        members_with_license_errors_request_builder as errors_builder,
+    )
+    from msgraph.generated.models.user import User
+
     builder = client.groups.by_group_id(gid).members_with_license_errors
     params = errors_builder.MembersWithLicenseErrorsRequestBuilder
     query = params.MembersWithLicenseErrorsRequestBuilderGetQueryParameters(

@@ -2,27 +2,52 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pulumi
-from azure.core.exceptions import AzureError
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
-from hcinfra.clients.graph import GraphApi
-from hcinfra.clients.retry import RetryPolicy
 from hcinfra.resources.base import CheckError, until_found
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.outputs import GroupLicenseOutputs
 from hcinfra.resources.group_license.permissions import PERMISSIONS
 from hcinfra.resources.group_license.skus import Sku, _id_of, unknown_names
 
-# A preview must not hang on an unreachable tenant: one quick retry at most.
-CHECK_POLICY = RetryPolicy(max_attempts=2, max_total_seconds=15.0)
-UNREACHABLE = (MissingSettings, TenantError, AzureError, httpx.HTTPError, OSError)
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK and the clients are imported where they
+# are used, and CHECK_POLICY and UNREACHABLE, which hold their types, are made on first use.
+if TYPE_CHECKING:
+    from hcinfra.clients.retry import RetryPolicy
+
+    CHECK_POLICY: RetryPolicy
+    UNREACHABLE: tuple[type[Exception], ...]
+
+
+@cache
+def _check_policy() -> RetryPolicy:
+    from hcinfra.clients.retry import RetryPolicy
+
+    # A preview must not hang on an unreachable tenant: one quick retry at most.
+    return RetryPolicy(max_attempts=2, max_total_seconds=15.0)
+
+
+@cache
+def _unreachable() -> tuple[type[Exception], ...]:
+    import httpx
+    from azure.core.exceptions import AzureError
+
+    return (MissingSettings, TenantError, AzureError, httpx.HTTPError, OSError)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CHECK_POLICY":
+        return _check_policy()
+    if name == "UNREACHABLE":
+        return _unreachable()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class GroupLicenseProvider(GroupLicenseOutputs):
@@ -35,10 +60,13 @@ class GroupLicenseProvider(GroupLicenseOutputs):
 
     def check_more(self, inputs: GroupLicenseInputs) -> None:
         # Not called for inputs unchanged since the last deploy (KindProvider.check).
+        from hcinfra.clients.graph import GraphApi
+
+        unreachable = _unreachable()
         try:
             conn = self.connection()
-            catalog = self._catalog(GraphApi(conn.settings, conn.credential, CHECK_POLICY))
-        except UNREACHABLE as err:
+            catalog = self._catalog(GraphApi(conn.settings, conn.credential, _check_policy()))
+        except unreachable as err:
             # Preview goes on without the tenant; create checks the names again.
             pulumi.log.warn(f"{self.kind}: SKU names not checked against the tenant ({err})")
             return

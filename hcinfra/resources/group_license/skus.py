@@ -10,10 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from msgraph import GraphServiceClient
+from typing import TYPE_CHECKING
 
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
 
 # Pulumi's placeholder for a value not known during preview.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

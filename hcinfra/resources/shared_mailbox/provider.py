@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.models.user import User
-from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
@@ -17,6 +13,11 @@ from hcinfra.resources.base import until_found
 from hcinfra.resources.shared_mailbox.access import FULL, SEND_AS, MailboxAccess, _named
 from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
 from hcinfra.resources.shared_mailbox.permissions import PERMISSIONS
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
 
 SHARED = "SharedMailbox"
 
@@ -186,6 +187,8 @@ class SharedMailboxProvider(MailboxAccess):
 
     # -- sign-in ---------------------------------------------------------------
     def _block(self, uid: str) -> None:
+        from msgraph.generated.models.user import User
+
         self.connection().graph.run(
             lambda c: c.users.by_user_id(uid).patch(User(account_enabled=False))
         )
@@ -195,6 +198,9 @@ class SharedMailboxProvider(MailboxAccess):
 
 
 async def _enabled(uid: str, client: GraphServiceClient) -> bool:
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+
     query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
         select=["id", "accountEnabled"]
     )

@@ -11,20 +11,20 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TypeVar
-
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_http.middleware.options import HeadersInspectionHandlerOption
-from msgraph import GraphServiceClient
-from msgraph.generated.models.teams_async_operation_status import TeamsAsyncOperationStatus
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import KindProvider, until_found
 from hcinfra.resources.team.inputs import TeamInputs
 from hcinfra.resources.team.view import TeamState, read_team
 
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+
 T = TypeVar("T")
-Call = Callable[[GraphServiceClient], Awaitable[T]]
+Call = Callable[["GraphServiceClient"], Awaitable[T]]
 GRAPH = "https://graph.microsoft.com/v1.0"
 OPERATION = re.compile(r"operations\('([^']+)'\)")
 
@@ -60,6 +60,10 @@ class TeamCalls(KindProvider):
     # -- async operations ------------------------------------------------------
     def _wait(self, tid: str, op_id: str | None, what: str, inputs: TeamInputs) -> None:
         """Poll a Teams async operation until it succeeds, fails, or the timeout passes."""
+        from msgraph.generated.models.teams_async_operation_status import (
+            TeamsAsyncOperationStatus,
+        )
+
         poll, status = self._pace(inputs)[0], "notStarted"
         # Against the emulator the pace starts quick and slows down, so that a profile
         # provisioning teams at Microsoft's pace (tens of seconds) costs a few polls.
@@ -127,6 +131,9 @@ async def _post_for_operation(
     tid: str | None, action: str, body: Any, client: GraphServiceClient
 ) -> str | None:
     """POST an action Teams answers with 202 and a Location; return its operation id."""
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from kiota_http.middleware.options import HeadersInspectionHandlerOption
+
     option = HeadersInspectionHandlerOption(inspect_response_headers=True)
     config: RequestConfiguration[Any] = RequestConfiguration(options=[option])
     if action == "teams":

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from msgraph import GraphServiceClient
-from msgraph.generated.models.channel import Channel
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.team.calls import TeamCalls
 from hcinfra.resources.team.inputs import TeamInputs
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
+    from msgraph.generated.models.channel import Channel
 
 
 class TeamChannels(TeamCalls):
@@ -22,6 +26,8 @@ class TeamChannels(TeamCalls):
         self, tid: str, inputs: TeamInputs, listed: list[dict[str, Any]]
     ) -> dict[str, str]:
         """Add the declared channels `listed` lacks; every channel's id, by name."""
+        from msgraph.generated.models.channel import Channel
+
         ids = {str(c["displayName"]): str(c["id"]) for c in listed}
         have = {name.lower() for name in ids}
         for spec in inputs.channels:

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph import GraphServiceClient
-from msgraph.generated.models.group import Group
-from msgraph.generated.models.team import Team as GraphTeam
-from msgraph.generated.models.team_visibility_type import TeamVisibilityType
-from msgraph.generated.teams.item.archive.archive_post_request_body import ArchivePostRequestBody
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -31,6 +25,11 @@ from hcinfra.resources.team.inputs import TeamInputs, template_channels
 from hcinfra.resources.team.members import Refs, TeamMembers
 from hcinfra.resources.team.permissions import PERMISSIONS
 from hcinfra.resources.team.view import TeamState, read_team
+
+# The program's process imports this module for the Resource and the provider class, and
+# only the provider process calls Graph: the SDK is imported where it is used.
+if TYPE_CHECKING:
+    from msgraph import GraphServiceClient
 
 RETAINED = [
     "the team, archived (channels, messages, tabs)",
@@ -130,6 +129,9 @@ class TeamProvider(TeamChannels, TeamMembers):
         return ReadResult(id_, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from msgraph.generated.models.team import Team as GraphTeam
+        from msgraph.generated.models.team_visibility_type import TeamVisibilityType
+
         inputs = self.parse(news, TeamInputs)
         team, channels = self._view(id_, inputs)
         team = self._unarchive(id_, team, inputs)
@@ -152,6 +154,10 @@ class TeamProvider(TeamChannels, TeamMembers):
         return UpdateResult(self._outputs(id_, inputs, resolved, team, channel_ids))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        from msgraph.generated.teams.item.archive.archive_post_request_body import (
+            ArchivePostRequestBody,
+        )
+
         inputs = self.parse(props, TeamInputs)
         name = f"Team {inputs.display_name} ({id_})"
         try:
@@ -184,6 +190,9 @@ class TeamProvider(TeamChannels, TeamMembers):
         self, inputs: TeamInputs, wanted: dict[str, list[str]]
     ) -> tuple[str, bool, Refs | None]:
         """The group's id, whether it has a team, and what its create bound (None: adopted)."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.models.group import Group
+
         body = Group(
             display_name=inputs.display_name,
             description=inputs.description,
@@ -231,6 +240,8 @@ class TeamProvider(TeamChannels, TeamMembers):
         return str(found.id), "Team" in (found.resource_provisioning_options or []), None
 
     def _make_team(self, gid: str, inputs: TeamInputs) -> None:
+        from msgraph.generated.models.team import Team as GraphTeam
+
         try:
             if inputs.template == "standard":
                 self._patient(lambda c: c.groups.by_group_id(gid).team.put(GraphTeam()), inputs)
