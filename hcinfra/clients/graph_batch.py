@@ -130,7 +130,7 @@ class GraphBatch:
         )
         self.calls += 1
         if response.status_code >= 400:
-            raise _error(response)
+            raise response_error(response)
         return {str(r.get("id")): r for r in response.json().get("responses") or []}
 
     def _relative(self, link: str) -> str:
@@ -146,7 +146,8 @@ def _header(headers: Mapping[str, Any], name: str) -> str:
     return next((str(v) for k, v in headers.items() if k.lower() == name), "")
 
 
-def _error(response: httpx.Response) -> TenantError:
+def response_error(response: httpx.Response) -> TenantError:
+    """Graph's error in an HTTP answer, as TenantError."""
     try:
         err = response.json().get("error") or {}
     except ValueError:

@@ -7,7 +7,7 @@ missing, remove what is not declared. The calls are msgraph-sdk coroutines for
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hcinfra.clients.errors import TenantError
 
@@ -72,17 +72,9 @@ def binds_refused(err: TenantError) -> bool:
     return err.status == 400 and ("odata.bind" in err.message or ALREADY in err.message)
 
 
-async def group_by_unique(client: GraphServiceClient, key: str) -> Group:
-    """The group with this uniqueName (404 while it replicates)."""
-    found = await client.groups_with_unique_name(key).get()
-    assert found is not None and found.id
-    return found
-
-
 async def group_id_by_unique(client: GraphServiceClient, key: str) -> str:
     """The id of the group with this uniqueName (404 while it replicates)."""
-    found = await group_by_unique(client, key)
-    return str(found.id)
+    return str((await group_json_by_unique(client, key))["id"])
 
 
 async def bind_members(gid: str, ids: list[str], client: GraphServiceClient) -> None:
@@ -93,3 +85,26 @@ async def bind_members(gid: str, ids: list[str], client: GraphServiceClient) -> 
 
     patch = Group(additional_data={"members@odata.bind": bind_urls(ids)})
     await client.groups.by_group_id(gid).patch(patch)
+
+
+async def upsert_group(client: GraphServiceClient, key: str, body: Group) -> str | None:
+    """Create the group of this uniqueName, or update it: its id when made, else None.
+
+    `PATCH /groups(uniqueName=…)` with `Prefer: create-if-missing` answers 201 with the
+    group it made and 204 when it updated one. The answer is read as JSON, not as a
+    model (hcinfra.clients.graph_raw).
+    """
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    config = unparsed({"Prefer": "create-if-missing"})
+    response: Any = await client.groups_with_unique_name(key).patch(body, config)
+    made = json_of(response)
+    return str(made["id"]) if response.status_code == 201 and made.get("id") else None
+
+
+async def group_json_by_unique(client: GraphServiceClient, key: str) -> dict[str, Any]:
+    """The group with this uniqueName, as Graph's JSON (404 while it replicates)."""
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    response: Any = await client.groups_with_unique_name(key).get(unparsed())
+    return json_of(response)

@@ -30,6 +30,7 @@ from hcinfra.resources.group_refs import (
     made_but_not_visible,
     ref_ids,
     remove_ref,
+    upsert_group,
 )
 
 # The program's process imports this module for the Resource and the provider class, and
@@ -143,10 +144,6 @@ class SecurityGroupProvider(KindProvider):
         bound = create_binds(owner_ids, member_ids)
 
         async def upsert(client: GraphServiceClient, binds: tuple[list[str], list[str]]) -> str:
-            from kiota_abstractions.base_request_configuration import RequestConfiguration
-
-            config: RequestConfiguration[Any] = RequestConfiguration()
-            config.headers.add("Prefer", "create-if-missing")
             body = inputs.body()
             owners, members = binds
             if owners or members:
@@ -154,14 +151,12 @@ class SecurityGroupProvider(KindProvider):
                     **({"owners@odata.bind": bind_urls(owners)} if owners else {}),
                     **({"members@odata.bind": bind_urls(members)} if members else {}),
                 }
-            made = await client.groups_with_unique_name(inputs.key).patch(body, config)
-            if made is not None and made.id:
-                return made.id
+            made = await upsert_group(client, inputs.key, body)
+            if made:
+                return made
             # 204: the group was there already (a retried create): adopt it.
             self.notice(f"group {inputs.key} existed already: adopted it")
-            found = await client.groups_with_unique_name(inputs.key).get()
-            assert found is not None and found.id
-            return found.id
+            return await group_id_by_unique(client, inputs.key)
 
         try:
             gid = self.call(lambda: graph.run(partial(upsert, binds=bound)))

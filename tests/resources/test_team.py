@@ -196,20 +196,21 @@ def test_operation_poll_is_bounded_then_the_next_run_adopts(tenant: Emulator):
     assert list(state(tenant, "team")) == [made.id]
 
 
-def test_a_failed_operation_fails_clearly(tenant: Emulator, monkeypatch):
-    from msgraph.generated.models.operation_error import OperationError
-    from msgraph.generated.models.teams_async_operation import TeamsAsyncOperation
-    from msgraph.generated.models.teams_async_operation_status import TeamsAsyncOperationStatus
-
-    failed = TeamsAsyncOperation(
-        status=TeamsAsyncOperationStatus.Failed,
-        error=OperationError(code="TemplateError", message="bad template"),
-    )
+def test_a_failed_operation_fails_clearly(tenant: Emulator):
+    # Teams answers the create's operation as failed (a teamsAsyncOperation, as Graph
+    # documents it), with its error.
+    failed = {
+        "id": "op",
+        "operationType": "createTeam",
+        "status": "failed",
+        "attemptsCount": 1,
+        "error": {"code": "TemplateError", "message": "bad template"},
+    }
+    rule = {"match": "GET /v1.0/teams/*/operations/*", "respond": {"body": failed}}
+    tenant.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
     p = TeamProvider()
-    monkeypatch.setattr(p, "_run", lambda action, writing=True: failed)
-    model = p.parse(checked(p, inputs()), p.inputs_model)
     with pytest.raises(TeamOperationError, match=r"failed creating the team .*TemplateError"):
-        p._wait("team", "op", "creating the team", model)
+        p.create(checked(p, inputs()))
 
 
 def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):

@@ -57,12 +57,12 @@ class GroupLicenseCalls(KindProvider):
         """The group's assigned licences and its licenseProcessingState."""
         group = self.connection().graph.run(partial(_get_group, gid))
         licences = {
-            str(lic.sku_id): [str(p) for p in lic.disabled_plans or []]
-            for lic in group.assigned_licenses or []
-            if lic.sku_id
+            str(lic["skuId"]).lower(): [str(p).lower() for p in lic.get("disabledPlans") or []]
+            for lic in group.get("assignedLicenses") or []
+            if lic.get("skuId")
         }
-        state = group.license_processing_state
-        return licences, state.state if state else None
+        state = group.get("licenseProcessingState") or {}
+        return licences, state.get("state")
 
     def _apply(
         self, inputs: GroupLicenseInputs, catalog: Catalog, current: Licences, remove: list[str]
@@ -95,7 +95,7 @@ class GroupLicenseCalls(KindProvider):
             remove_licenses=[UUID(s) for s in remove],
         )
         log.info("assignLicense on group %s: add %s, remove %s", gid, add, remove)
-        self.connection().graph.run(lambda c: c.groups.by_group_id(gid).assign_license.post(body))
+        self.connection().graph.run(partial(_post_assign, gid, body))
 
 
 def assigned_after(current: Licences, add: Adds, remove: list[str]) -> Licences:
@@ -105,13 +105,22 @@ def assigned_after(current: Licences, add: Adds, remove: list[str]) -> Licences:
     return after
 
 
-async def _get_group(gid: str, client: GraphServiceClient) -> Any:
-    from kiota_abstractions.base_request_configuration import RequestConfiguration
+async def _get_group(gid: str, client: GraphServiceClient) -> dict[str, Any]:
+    """The group's licences and processing state, as Graph's JSON (hcinfra.clients.graph_raw)."""
     from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+
+    from hcinfra.clients.graph_raw import json_of, unparsed
 
     query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
         select=["id", "assignedLicenses", "licenseProcessingState"]
     )
-    group = await client.groups.by_group_id(gid).get(RequestConfiguration(query_parameters=query))
-    assert group is not None
-    return group
+    response: Any = await client.groups.by_group_id(gid).get(unparsed(query=query))
+    return json_of(response)
+
+
+async def _post_assign(gid: str, body: Any, client: GraphServiceClient) -> None:
+    """assignLicense; its answer (202, the group) is not read."""
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    response: Any = await client.groups.by_group_id(gid).assign_license.post(body, unparsed())
+    json_of(response)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 
@@ -52,16 +52,18 @@ def forget_catalogs() -> None:
 
 
 async def _fetch_catalog(client: GraphServiceClient) -> Catalog:
-    page = await client.subscribed_skus.get()
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    response: Any = await client.subscribed_skus.get(unparsed())
     out = {}
-    for sku in (page.value if page else None) or []:
-        if sku.sku_part_number and sku.sku_id:
+    for sku in json_of(response).get("value") or []:
+        if sku.get("skuPartNumber") and sku.get("skuId"):
             plans = {
-                p.service_plan_name: str(p.service_plan_id)
-                for p in sku.service_plans or []
-                if p.service_plan_name and p.service_plan_id
+                str(p["servicePlanName"]): str(p["servicePlanId"]).lower()
+                for p in sku.get("servicePlans") or []
+                if p.get("servicePlanName") and p.get("servicePlanId")
             }
-            out[sku.sku_part_number] = Sku(str(sku.sku_id), plans)
+            out[str(sku["skuPartNumber"])] = Sku(str(sku["skuId"]).lower(), plans)
     return out
 
 

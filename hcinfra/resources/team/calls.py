@@ -60,10 +60,6 @@ class TeamCalls(KindProvider):
     # -- async operations ------------------------------------------------------
     def _wait(self, tid: str, op_id: str | None, what: str, inputs: TeamInputs) -> None:
         """Poll a Teams async operation until it succeeds, fails, or the timeout passes."""
-        from msgraph.generated.models.teams_async_operation_status import (
-            TeamsAsyncOperationStatus,
-        )
-
         poll, status = self._pace(inputs)[0], "notStarted"
         # Against the emulator the pace starts quick and slows down, so that a profile
         # provisioning teams at Microsoft's pace (tens of seconds) costs a few polls.
@@ -74,23 +70,18 @@ class TeamCalls(KindProvider):
             # not finished, so polling at once would only spend a call.
             time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
             try:
-                op = self._run(
-                    lambda c: (
-                        c.teams.by_team_id(tid)
-                        .operations.by_teams_async_operation_id(str(op_id))
-                        .get()
-                    )
-                )
+                op = self._run(partial(_operation, tid, str(op_id)))
             except TenantError as err:
                 if not err.not_found:
                     raise
-                op = None  # the operation itself may not be readable yet
-            if op is not None and op.status is not None:
-                status = str(op.status.value)
-                if op.status == TeamsAsyncOperationStatus.Succeeded:
+                op = {}  # the operation itself may not be readable yet
+            if op.get("status"):
+                status = str(op["status"])
+                if status == "succeeded":
                     return
-                if op.status == TeamsAsyncOperationStatus.Failed:
-                    error = f"{op.error.code}: {op.error.message}" if op.error else "no detail"
+                if status == "failed":
+                    fault = op.get("error") or {}
+                    error = f"{fault.get('code')}: {fault.get('message')}" if fault else "no detail"
                     raise TeamOperationError(
                         f"Team {inputs.display_name}: Teams failed {what} (operation {op_id}, "
                         f"{error})"
@@ -145,3 +136,12 @@ async def _post_for_operation(
     location = next(iter(option.response_headers.get("location") or []), "")
     match = OPERATION.search(location)
     return match.group(1) if match else None
+
+
+async def _operation(tid: str, op_id: str, client: GraphServiceClient) -> dict[str, Any]:
+    """A teamsAsyncOperation as Graph's JSON (status: notStarted … succeeded, failed)."""
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    builder = client.teams.by_team_id(tid).operations.by_teams_async_operation_id(op_id)
+    response: Any = await builder.get(unparsed())
+    return json_of(response)

@@ -45,10 +45,13 @@ class TeamChannels(TeamCalls):
                 )
                 continue
             # 201 answers with the channel: its id needs no second listing.
-            if made is not None and made.id:
-                ids[made.display_name or spec.name] = made.id
+            if made.get("id"):
+                ids[str(made.get("displayName") or spec.name)] = str(made["id"])
         return ids
 
 
-async def _post_channel(tid: str, channel: Channel, client: GraphServiceClient) -> Channel | None:
-    return await client.teams.by_team_id(tid).channels.post(channel)
+async def _post_channel(tid: str, channel: Channel, client: GraphServiceClient) -> dict[str, Any]:
+    from hcinfra.clients.graph_raw import json_of, unparsed
+
+    response: Any = await client.teams.by_team_id(tid).channels.post(channel, unparsed())
+    return json_of(response)

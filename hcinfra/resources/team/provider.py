@@ -18,7 +18,12 @@ from pulumi.dynamic import (
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.base import until_found
 from hcinfra.resources.directory import bind_urls, create_binds
-from hcinfra.resources.group_refs import binds_refused, group_by_unique, made_but_not_visible
+from hcinfra.resources.group_refs import (
+    binds_refused,
+    group_json_by_unique,
+    made_but_not_visible,
+    upsert_group,
+)
 from hcinfra.resources.team.calls import GRAPH, _post_for_operation
 from hcinfra.resources.team.channels import TeamChannels
 from hcinfra.resources.team.inputs import TeamInputs, template_channels
@@ -190,7 +195,6 @@ class TeamProvider(TeamChannels, TeamMembers):
         self, inputs: TeamInputs, wanted: dict[str, list[str]]
     ) -> tuple[str, bool, Refs | None]:
         """The group's id, whether it has a team, and what its create bound (None: adopted)."""
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.models.group import Group
 
         body = Group(
@@ -208,21 +212,22 @@ class TeamProvider(TeamChannels, TeamMembers):
         async def upsert(
             client: GraphServiceClient, binds: tuple[list[str], list[str]]
         ) -> tuple[str, bool, Refs | None]:
-            config: RequestConfiguration[Any] = RequestConfiguration()
-            config.headers.add("Prefer", "create-if-missing")
             bind_owners, bind_members = binds
             body.additional_data = {
                 **({"owners@odata.bind": bind_urls(bind_owners)} if bind_owners else {}),
                 **({"members@odata.bind": bind_urls(bind_members)} if bind_members else {}),
             }
-            made = await client.groups_with_unique_name(inputs.key).patch(body, config)
-            if made is not None and made.id:
-                return made.id, False, {"owners": set(bind_owners), "members": set(bind_members)}
+            made = await upsert_group(client, inputs.key, body)
+            if made:
+                return made, False, {"owners": set(bind_owners), "members": set(bind_members)}
             # 204: the group was there already (a retried create): adopt it and its team.
             self.notice(f"group {inputs.key} existed already: adopted it and any team it has")
-            found = await client.groups_with_unique_name(inputs.key).get()
-            assert found is not None and found.id
-            return found.id, "Team" in (found.resource_provisioning_options or []), None
+            found = await group_json_by_unique(client, inputs.key)
+            return (
+                str(found["id"]),
+                "Team" in (found.get("resourceProvisioningOptions") or []),
+                None,
+            )
 
         graph = self.connection().graph
         try:
@@ -236,8 +241,8 @@ class TeamProvider(TeamChannels, TeamMembers):
                 # takes no binding lists. Upsert it plainly; it is reconciled by reading.
                 return graph.run(partial(upsert, binds=([], [])))
         self.notice(f"group {inputs.key} made by a retried create, not visible yet: adopting it")
-        found = until_found(lambda: graph.run(lambda c: group_by_unique(c, inputs.key)))
-        return str(found.id), "Team" in (found.resource_provisioning_options or []), None
+        found = until_found(lambda: graph.run(lambda c: group_json_by_unique(c, inputs.key)))
+        return str(found["id"]), has_team(found), None
 
     def _make_team(self, gid: str, inputs: TeamInputs) -> None:
         from msgraph.generated.models.team import Team as GraphTeam
@@ -290,6 +295,11 @@ class TeamProvider(TeamChannels, TeamMembers):
             "resolved": resolved,
             "retained": [] if inputs.allow_data_deletion else RETAINED,
         }
+
+
+def has_team(group: dict[str, Any]) -> bool:
+    """Whether a group (Graph's JSON) has a team."""
+    return "Team" in (group.get("resourceProvisioningOptions") or [])
 
 
 def _in_order(names: list[str], declared: list[str] | None) -> list[str]:
