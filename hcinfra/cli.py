@@ -16,6 +16,11 @@ from typing import Any
 
 DEBUG_FLAG = "--debug"
 
+# Stacks at once. Against the emulator's realistic profile (bench/realistic.py), 10 and
+# 50 sites deployed fastest at 16 of the levels tried (4, 8, 16), since a stack mostly
+# waits on the services; each running stack holds about 0.3 GiB (docs/operations.md).
+DEFAULT_PARALLEL = 16
+
 
 def _emulator_serve(args: argparse.Namespace) -> int:
     from hcinfra.emulator.server import serve
@@ -135,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     sites.add_argument("action", choices=["preview", "up", "refresh", "destroy", "list"])
     sites.add_argument("--network", required=True, help="the network YAML file")
     sites.add_argument("--site", action="append", help="a site code (repeat); 'tenant' too")
-    sites.add_argument("--parallel", type=int, default=4, help="sites deployed at once")
+    sites.add_argument(
+        "--parallel",
+        type=int,
+        default=DEFAULT_PARALLEL,
+        help=f"sites deployed at once (default {DEFAULT_PARALLEL}; each takes about 0.3 GiB)",
+    )
     sites.add_argument("--format", choices=["text", "json"], default="text", help="for list")
     sites.add_argument(
         "--clear-pending-creates",
