@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +50,7 @@ from bench.sites import (  # noqa: E402
     generate,
     log_since,
     mib,
+    sampled,
     seed_with_domains,
     summary,
 )
@@ -295,21 +295,6 @@ class Run:
         }
 
 
-def run_up(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str, str, Sampler]:
-    """Run a command under the memory sampler; wall time, exit code, stdout, stderr."""
-    begin = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    sampler = Sampler(proc.pid)
-    sampler.start()
-    out, err = proc.communicate()
-    wall = time.perf_counter() - begin
-    sampler.stop.set()
-    sampler.join()
-    return wall, proc.returncode, out, err, sampler
-
-
 def failure(stderr: str) -> str:
     """What `hcinfra sites` printed after its last progress table: the failed stacks' errors."""
     lines = stderr.splitlines()
@@ -346,7 +331,7 @@ def deploy(count: int, parallel: int, keep: bool) -> Run:
         )
         cmd = [sys.executable, "-m", "hcinfra.cli", "sites", "up", "--network", str(net_file)]
         mark = emu.requests()["last"]
-        run.wall, code, out, err, run.sampler = run_up(
+        run.wall, code, out, err, run.sampler = sampled(
             [*cmd, "--parallel", str(parallel)], env, tmp
         )
         run.ok = code == 0

@@ -243,8 +243,8 @@ class Sampler(threading.Thread):
             self.stop.wait(self.every)
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, Sampler]:
-    """Run a command; its wall time, its stdout, and its tree's memory and CPU time."""
+def sampled(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str, str, Sampler]:
+    """Run a command; wall time, exit code, stdout, stderr, and its tree's memory and CPU."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     begin = time.perf_counter()
     proc = subprocess.Popen(
@@ -259,8 +259,14 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, S
     # Every process of the tree has been waited for by its parent, so it counts here.
     done = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.cpu = done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:6])} exited {proc.returncode}:\n{out}\n{err[-3000:]}")
+    return seconds, proc.returncode, out, err, sampler
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str, Sampler]:
+    """Run a command that must succeed; its wall time, its stdout, and its tree's figures."""
+    seconds, code, out, err, sampler = sampled(cmd, env, cwd)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd[:6])} exited {code}:\n{out}\n{err[-3000:]}")
     return seconds, out, sampler
 
 
