@@ -110,6 +110,7 @@ class GraphApi:
         if self._pool is None:
             self._pool = httpx.AsyncHTTPTransport(verify=self.settings.verify)
         transport = AsyncRetryTransport(self._pool, self.policy)
+        # Never closed: closing the client would close the transport, and the pool with it.
         return self._client(httpx.AsyncClient(transport=transport, timeout=60))
 
     def run(self, interaction: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
