@@ -9,6 +9,8 @@ tokens and secrets are built inside the provider process (hcinfra.clients).
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -140,19 +142,15 @@ class KindProvider(ResourceProvider):
         diagnostic event (`info#err`); the Python log gets it at info level, since an
         unconfigured warning would reach that same stderr a second time.
         """
-        import pulumi
-
         log.info("%s: %s", self.kind, message)
-        pulumi.log.warn(f"{self.kind}: {message}")
+        warn(f"{self.kind}: {message}")
 
     def exchange(self, cmdlet: str, **parameters: Any) -> list[dict[str, Any]]:
         """Run an Exchange cmdlet; each warning it writes goes to the engine's log too."""
-        import pulumi
-
         result = self.connection().exchange.invoke(cmdlet, **parameters)
         for warning in result.warnings:
             log.warning("%s %s: %s", self.kind, cmdlet, warning)
-            pulumi.log.warn(f"{self.kind}: {cmdlet} warned: {warning}")
+            warn(f"{self.kind}: {cmdlet} warned: {warning}")
         return result
 
     def call(self, action: Callable[[], R], *, writing: bool = True) -> R:
@@ -164,6 +162,28 @@ class KindProvider(ResourceProvider):
                 grants = self.permissions.write if writing else self.permissions.read
                 raise PermissionDenied(err, self.kind, grants.names()) from None
             raise
+
+
+_warning_lock = threading.Lock()
+
+
+def warn(message: str) -> None:
+    """A warning for the engine's output, from a provider method.
+
+    A dynamic provider has no engine connection, and `pulumi.log.warn` then prints
+    `warning: …` to stderr in two writes (the text, then the newline): two threads
+    warning at once could join their lines, and the engine would report one warning.
+    Here each line goes out whole.
+    """
+    import pulumi
+    from pulumi.runtime.settings import get_engine
+
+    if get_engine() is not None:
+        pulumi.log.warn(message)
+        return
+    with _warning_lock:
+        sys.stderr.write(f"warning: {message}\n")
+        sys.stderr.flush()
 
 
 def _same_inputs(olds: dict[str, Any], checked: dict[str, Any]) -> bool:

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import healthcare_packages, policy_ranks
-from hcinfra.resources.base import KindProvider, log
+from hcinfra.resources.base import KindProvider, log, warn
 from hcinfra.resources.group_policy_assignment import (
     RankedGroupInputs,
     group_names,
@@ -187,7 +187,7 @@ class PolicyPackageAssignmentProvider(KindProvider):
                     f"{package}'s {name}: left in place"
                 )
                 log.warning(message)
-                pulumi.log.warn(message)
+                warn(message)
                 continue
             unassign(self, group_id, policy_type)
 

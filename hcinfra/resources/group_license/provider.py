@@ -10,7 +10,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import CheckError, until_found
+from hcinfra.resources.base import CheckError, until_found, warn
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.outputs import GroupLicenseOutputs
 from hcinfra.resources.group_license.permissions import PERMISSIONS
@@ -68,7 +68,7 @@ class GroupLicenseProvider(GroupLicenseOutputs):
             catalog = self._catalog(GraphApi(conn.settings, conn.credential, _check_policy()))
         except unreachable as err:
             # Preview goes on without the tenant; create checks the names again.
-            pulumi.log.warn(f"{self.kind}: SKU names not checked against the tenant ({err})")
+            warn(f"{self.kind}: SKU names not checked against the tenant ({err})")
             return
         failures = unknown_names(inputs, catalog)
         if failures:

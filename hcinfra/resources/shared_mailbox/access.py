@@ -13,10 +13,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import pulumi
-
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import KindProvider, log, until_found
+from hcinfra.resources.base import KindProvider, log, until_found, warn
 from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
 
 SELF = "NT AUTHORITY\\SELF"
@@ -102,7 +100,7 @@ class MailboxAccess(KindProvider):
             if not err.not_found:
                 raise
             # A deleted principal shows as a bare SID that Exchange cannot resolve.
-            pulumi.log.warn(f"SharedMailbox {guid}: could not remove {right} of {shown}")
+            warn(f"SharedMailbox {guid}: could not remove {right} of {shown}")
 
 
 def _key(row: dict[str, Any], who: str, sid_key: str) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import pulumi
-
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.base import warn
 from hcinfra.resources.team.calls import TeamCalls
 from hcinfra.resources.team.inputs import TeamInputs
 
@@ -39,7 +38,7 @@ class TeamChannels(TeamCalls):
             except TenantError as err:
                 if not (err.status == 400 and "already existed" in err.message):
                     raise
-                pulumi.log.warn(
+                warn(
                     f"Team {inputs.display_name}: Teams keeps the name '{spec.name}' for a "
                     "deleted channel: restore that channel in Teams, or rename it here"
                 )

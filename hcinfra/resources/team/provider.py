@@ -16,7 +16,7 @@ from pulumi.dynamic import (
 )
 
 from hcinfra.clients.errors import TenantError
-from hcinfra.resources.base import until_found
+from hcinfra.resources.base import until_found, warn
 from hcinfra.resources.directory import bind_urls, create_binds
 from hcinfra.resources.group_refs import (
     binds_refused,
@@ -178,7 +178,7 @@ class TeamProvider(TeamChannels, TeamMembers):
             pulumi.log.info(f"{name} was already gone")
             return
         if inputs.allow_data_deletion:
-            pulumi.log.warn(
+            warn(
                 f"{name}: its Microsoft 365 group was deleted, with the team, channels and "
                 "files. Microsoft keeps it restorable for 30 days: "
                 f"POST /directory/deletedItems/{id_}/restore"
