@@ -178,16 +178,10 @@ def _command(args: argparse.Namespace) -> str:
 
 def explain(command: str, err: BaseException) -> str:
     """One line for a failure no command handled: what failed and what to do."""
-    from hcinfra.clients.connection import MissingSettings
-    from hcinfra.clients.errors import TenantError
-    from hcinfra.network import NetworkError
+    from hcinfra.errors import HcinfraError
 
-    if isinstance(err, NetworkError):
-        return str(err)  # the file's problems, one a line: its own message
-    if isinstance(err, TenantError):
-        return f"{command}: {err.describe()}"
-    if isinstance(err, MissingSettings):
-        return f"{command}: {err} (docs/resources.md, connecting to a tenant)"
+    if isinstance(err, HcinfraError):
+        return err.for_user(command)  # raised on purpose: its message says what to do
     text = " ".join(str(err).split()) or type(err).__name__
     if isinstance(err, OSError):
         return f"{command}: {text}: check the path, its permissions or the address, then rerun"

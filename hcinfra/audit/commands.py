@@ -11,8 +11,7 @@ import httpx
 
 from hcinfra.audit import audit
 from hcinfra.audit.render import render_controls, render_drift
-from hcinfra.clients.connection import MissingSettings
-from hcinfra.clients.errors import TenantError
+from hcinfra.errors import HcinfraError
 from hcinfra.network import NetworkError, load_network
 
 CLEAN, ERROR, FOUND = 0, 1, 2
@@ -35,7 +34,7 @@ def _guarded(work: Callable[[], int]) -> int:
         return work()
     except NetworkError as err:
         print(str(err), file=sys.stderr)
-    except (TenantError, MissingSettings, ValueError, httpx.HTTPError) as err:
+    except (HcinfraError, ValueError, httpx.HTTPError) as err:
         print(f"hcinfra: {err}", file=sys.stderr)
     return ERROR
 

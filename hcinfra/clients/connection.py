@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from hcinfra.clients.settings import Settings, load_settings
+from hcinfra.errors import HcinfraError
 
 if TYPE_CHECKING:
     from hcinfra.clients.graph import GraphApi
@@ -38,7 +39,7 @@ class Connection:
         return GraphApi(self.settings, self.credential)
 
 
-class MissingSettings(Exception):
+class MissingSettings(HcinfraError):
     """The stack config and environment do not say how to reach the tenant."""
 
 

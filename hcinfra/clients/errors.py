@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from hcinfra.errors import HcinfraError
+
 # Exchange's exception for an Identity that names nothing. Exchange Online answers it with
 # 404 on some paths and 400 on others (docs/emulator.md, Exchange "Evidence").
 EXCHANGE_NOT_FOUND = "ManagementObjectNotFoundException"
 
 
-class TenantError(Exception):
+class TenantError(HcinfraError):
     """A call to Graph, Exchange or Teams admin that failed."""
 
     def __init__(

@@ -11,7 +11,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from hcinfra.errors import HcinfraError
+
 TOOLS_ENV = "HCINFRA_TOOLS"
+
+
+class EngineNotFound(HcinfraError, FileNotFoundError):
+    """No Pulumi CLI where hcinfra looks for one."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def find_engine(start: Path | None = None) -> Engine:
     for folder in [here, *here.parents, Path(__file__).resolve().parents[2]]:
         if (folder / ".tools" / "bin" / "pulumi").exists():
             return Engine(folder / ".tools")
-    raise FileNotFoundError(
+    raise EngineNotFound(
         "No Pulumi CLI found: run `make demo` or scripts/install-pulumi, "
         f"or set {TOOLS_ENV} to a folder holding bin/pulumi."
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hcinfra.errors import HcinfraError
 from hcinfra.network.model import Network
 from hcinfra.network.source import Document, SourceError, parse, read_text
 from hcinfra.network.structure import check_structure, site_label
@@ -30,7 +31,7 @@ class Problem:
         return f"{where}{self.path}{at}: {self.message}"
 
 
-class NetworkError(Exception):
+class NetworkError(HcinfraError):
     """A network file that cannot be deployed, with every problem found."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
@@ -38,6 +39,10 @@ class NetworkError(Exception):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+    def for_user(self, command: str) -> str:
+        """The file's problems, one a line: the message on its own."""
+        return str(self)
 
 
 def _site_of(data: Any, loc: tuple[Any, ...]) -> str | None:

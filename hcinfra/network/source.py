@@ -16,12 +16,14 @@ from typing import Any
 
 import yaml
 
+from hcinfra.errors import HcinfraError
+
 # A large network (hundreds of sites, thousands of members) stays far below this.
 MAX_EXPANDED_NODES = 200_000
 MAX_FILE_BYTES = 10_000_000
 
 
-class SourceError(Exception):
+class SourceError(HcinfraError):
     """The file cannot be read as a network file at all; the message is in words."""
 
     def __init__(self, message: str, line: int | None = None) -> None:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hcinfra.clients import connection
 from hcinfra.clients.errors import PermissionDenied, TenantError
+from hcinfra.errors import HcinfraError
 
 log = logging.getLogger("hcinfra.resources")
 PROVIDER_KEY = "__provider"
@@ -62,7 +63,7 @@ class Inputs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class CheckError(Exception):
+class CheckError(HcinfraError):
     """Input that cannot be deployed, raised from a kind's extra checks."""
 
     def __init__(self, failures: list[tuple[str, str]]) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from hcinfra.errors import HcinfraError
+
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 CATALOG_QUERY = "GET /appCatalogs/teamsApps?$filter=displayName eq '{name}'"
 
@@ -32,7 +34,7 @@ _BY_NAME = {name.lower(): name for name in TEAMS_APPS}
 _BY_ID = {app_id.lower(): name for name, app_id in TEAMS_APPS.items() if app_id}
 
 
-class UnknownApp(ValueError):
+class UnknownApp(HcinfraError, ValueError):
     """An app reference that is neither a catalogue name nor an app id."""
 
 

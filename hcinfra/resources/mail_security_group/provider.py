@@ -9,12 +9,13 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.errors import HcinfraError
 from hcinfra.resources.mail_security_group.calls import CLOSED, KIND, GroupCalls
 from hcinfra.resources.mail_security_group.inputs import MailSecurityGroupInputs
 from hcinfra.resources.mail_security_group.permissions import PERMISSIONS
 
 
-class GroupConflict(Exception):
+class GroupConflict(HcinfraError):
     """The name or address belongs to a recipient this resource may not adopt."""
 
 

@@ -9,6 +9,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.errors import HcinfraError
 from hcinfra.resources.base import until_found
 from hcinfra.resources.shared_mailbox.access import FULL, SEND_AS, MailboxAccess, _named
 from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 SHARED = "SharedMailbox"
 
 
-class MailboxConflict(Exception):
+class MailboxConflict(HcinfraError):
     """The address belongs to a mailbox this resource may not adopt."""
 
 

@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.errors import HcinfraError
 from hcinfra.resources.base import KindProvider, until_found
 from hcinfra.resources.team.inputs import TeamInputs
 from hcinfra.resources.team.view import TeamState, read_team
@@ -29,7 +30,7 @@ GRAPH = "https://graph.microsoft.com/v1.0"
 OPERATION = re.compile(r"operations\('([^']+)'\)")
 
 
-class TeamOperationError(Exception):
+class TeamOperationError(HcinfraError):
     """A Teams async operation that failed or did not finish in time."""
 
 
