@@ -179,9 +179,12 @@ def notes(runs: list[StackRun]) -> list[str]:
     return [f"{run.code}: {note}" for run in runs for note in run.result.get("notes") or []]
 
 
-def _print_runs(runs: list[StackRun], err: Console, title: str = "hcinfra sites") -> list[StackRun]:
-    """The summary table and its notes on stdout, each failure on stderr; the failed runs."""
-    out = make_console()
+def _print_runs(
+    runs: list[StackRun], err: Console, title: str = "hcinfra sites", out: Console | None = None
+) -> list[StackRun]:
+    """The summary table and its notes on stdout (or `out`), each failure on stderr; the
+    failed runs."""
+    out = out or make_console()
     out.print(summary(runs, title))
     lines = notes(runs)
     if lines:
@@ -259,14 +262,48 @@ def plan_first(
     return True
 
 
+def flag_problem(action: str, diff: bool, fmt: str | None, out: str | None) -> str | None:
+    """Why `hcinfra sites ACTION` refuses these --diff, --format and --out, or None."""
+    if diff and action != "preview":
+        return "--diff goes with preview only"
+    if action == "list":
+        if fmt not in (None, "text", "json"):
+            return f"--format {fmt} goes with preview --diff; list takes text or json"
+        return "--out goes with preview --diff" if out else None
+    if not diff and (out or fmt not in (None, "text")):
+        flag = "--out" if out else f"--format {fmt}"
+        return f"{flag} goes with preview --diff (or --format with list)"
+    return None
+
+
+def write_plan(runs: list[StackRun], fmt: str, out: str | None, err: Console) -> None:
+    """Every stack's plan in `fmt`, to the file `out` or else stdout."""
+    from hcinfra.sites.plan_diff import stack_plan
+    from hcinfra.sites.plan_render import render
+
+    rendered = render([stack_plan(run.code, run.result) for run in runs], fmt)
+    if out is None:
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+        return
+    Path(out).write_text(rendered, encoding="utf-8")
+    err.print(f"plan written to {out} ({fmt})", markup=False, highlight=False)
+
+
 def sites_command(
     action: str,
     network_file: str,
     codes: list[str] | None,
     parallel: int,
     clear_pending_creates: bool = False,
+    diff_format: str | None = None,
+    out: str | None = None,
 ) -> int:
-    """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise."""
+    """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise.
+
+    With `diff_format` (a preview only), every stack's plan is rendered in that format to
+    the file `out`, else to stdout, and then the summary table goes to stderr.
+    """
     err = make_console(stderr=True)
     try:
         network = load_network(network_file)
@@ -285,11 +322,15 @@ def sites_command(
         return 1
     if action in PLANS and not plan_first(action, network, network_file, codes, parallel):
         return 1
-    options = ("--clear-pending-creates",) if clear_pending_creates else ()
+    options: tuple[str, ...] = ("--clear-pending-creates",) if clear_pending_creates else ()
+    options += ("--diff",) if diff_format else ()
     runs = Runner(action, Path(network_file), err, options).execute(
         order(network, codes, action), parallel
     )
-    failed = _print_runs(runs, err)
+    # Stdout carries the plan alone when it is not written to a file.
+    failed = _print_runs(runs, err, out=err if diff_format and out is None else None)
+    if diff_format:
+        write_plan(runs, diff_format, out, err)
     return 1 if failed else 0
 
 

@@ -4,7 +4,8 @@ Inline Automation API programs share the Pulumi runtime's process-wide state, so
 `hcinfra sites` runs each site's stack in a process of its own. The worker prints
 `progress <line>` as the engine reports, then one `result <json>` line, whose `notes`
 are the warnings of the run (a retained mailbox, an archived team, an adopted object),
-each by its first sentence.
+each by its first sentence. A preview with `--diff` adds its `plan`: every planned
+change, property by property (hcinfra.sites.plan_diff).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from hcinfra.sites.plan_diff import plan_of
 from hcinfra.sites.stacks import open_stack
 
 # `preview-destroy` is the plan `hcinfra sites destroy` makes of every stack first.
@@ -108,10 +110,15 @@ def run_action(
     network: Path,
     clear_pending_creates: bool = False,
     notes: list[str] | None = None,
+    diff: bool = False,
 ) -> dict[str, Any]:
-    """Run one action on one stack; a summary of what changed. Warnings go to `notes`."""
+    """Run one action on one stack; a summary of what changed. Warnings go to `notes`.
+
+    With `diff`, a preview's result also holds its `plan` (hcinfra.sites.plan_diff).
+    """
     stack = open_stack(code, network)
     seen = notes if notes is not None else []
+    steps: list[Any] = []  # each planned step's metadata, for the plan
 
     def progress(line: str) -> None:
         _emit("progress", line)
@@ -120,9 +127,14 @@ def run_action(
         note = first_sentence(warning_of(ev))
         if note and note not in seen:
             seen.append(note)
+        if diff and ev.resource_pre_event is not None:
+            steps.append(ev.resource_pre_event.metadata)
 
     if action == "preview":
         preview = stack.preview(on_output=progress, on_event=event)
+        if diff:  # the SDK returns once its event stream is drained: every step is in
+            plan = [change.to_json() for change in plan_of(steps)]
+            return {"changes": dict(preview.change_summary), "plan": plan}
         return {"changes": dict(preview.change_summary)}
     if action == "preview-destroy":
         planned = stack.preview_destroy(on_output=progress, on_event=event)
@@ -147,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("code")
     parser.add_argument("--network", required=True)
     parser.add_argument("--clear-pending-creates", action="store_true")
+    parser.add_argument("--diff", action="store_true", help="with preview: add the plan")
     args = parser.parse_args(argv)
     started = time.monotonic()
     result: dict[str, Any] = {"code": args.code, "action": args.action}
@@ -154,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         network = Path(args.network).resolve()
         result.update(
-            run_action(args.action, args.code, network, args.clear_pending_creates, notes)
+            run_action(
+                args.action, args.code, network, args.clear_pending_creates, notes, args.diff
+            )
         )
         result["ok"] = True
     except auto.CommandError as err:
