@@ -1,26 +1,17 @@
 """hcinfra's permission manifest: the union of what every resource kind declares.
 
-`hcinfra permissions` prints it; the bootstrap stack grants exactly it.
+`hcinfra permissions` prints it; the bootstrap stack grants exactly it. The kinds are
+those registered in hcinfra.resources.registry that call the tenant.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
+from hcinfra.resources import registry
 from hcinfra.resources.base import Grants, KindProvider
 
-KIND_MODULES = (
-    "security_group",
-    "group_license",
-    "shared_mailbox",
-    "mail_security_group",
-    "team",
-    "teams_policy",
-    "group_policy_assignment",
-    "policy_package_assignment",
-)
 SERVICES = {
     "graph": "Microsoft Graph (application permissions)",
     "exchange": "Office 365 Exchange Online (application permissions)",
@@ -29,22 +20,8 @@ SERVICES = {
 
 
 def kinds() -> list[type[KindProvider]]:
-    """Every resource kind's provider class, in manifest order."""
-    found: list[type[KindProvider]] = []
-    for name in KIND_MODULES:
-        module = importlib.import_module(f"hcinfra.resources.{name}")
-        for value in vars(module).values():
-            # A kind may be a package (team): its provider is defined in a submodule and
-            # re-exported; a base class without a kind (a package's steps) is no kind.
-            if (
-                isinstance(value, type)
-                and issubclass(value, KindProvider)
-                and value.kind
-                and (value.__module__ + ".").startswith(module.__name__ + ".")
-                and value not in found
-            ):
-                found.append(value)
-    return found
+    """Every resource kind's provider class that calls the tenant, in manifest order."""
+    return [k.provider_class() for k in registry.KINDS if k.tenant]
 
 
 def _union(grants: list[Grants], attr: str) -> list[str]:

@@ -17,10 +17,11 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     ResourceProvider,
     UpdateResult,
 )
+
+from hcinfra.resources.kind_resource import KindResource
 
 INPUTS = ("site", "labels")
 
@@ -63,7 +64,7 @@ def _version() -> str:
     return __version__
 
 
-class DeploymentStamp(Resource):
+class DeploymentStamp(KindResource):
     """Records the site and the hcinfra version that deployed the stack."""
 
     site: pulumi.Output[str]

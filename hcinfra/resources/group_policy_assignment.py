@@ -29,12 +29,13 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import policy_ranks
 from hcinfra.resources.base import Inputs, KindProvider, until_found
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers, order
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
@@ -423,7 +424,7 @@ def _outputs(inputs: GroupPolicyAssignmentInputs, doc: dict[str, Any]) -> dict[s
     return {**inputs.model_dump(mode="json"), "service_rank": doc.get("priority"), "drift": ""}
 
 
-class GroupPolicyAssignment(Resource):
+class GroupPolicyAssignment(KindResource):
     """A Teams policy assigned to a group (Teams admin center: group policy assignment)."""
 
     group_id: pulumi.Output[str]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, field_validator
 
 from hcinfra.clients.errors import TenantError
@@ -37,6 +37,7 @@ from hcinfra.resources.group_policy_assignment import (
     read_assignment,
     unassign,
 )
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.teams_policy import PERMISSIONS
 
 HEALTHCARE_PACKAGES = healthcare_packages.PACKAGES
@@ -218,7 +219,7 @@ class PolicyPackageAssignmentProvider(KindProvider):
         }
 
 
-class PolicyPackageAssignment(Resource):
+class PolicyPackageAssignment(KindResource):
     """A Teams policy package applied to a group: each of its policies at one rank."""
 
     group_id: pulumi.Output[str]

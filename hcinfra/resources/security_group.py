@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
@@ -32,6 +32,7 @@ from hcinfra.resources.group_refs import (
     remove_ref,
     upsert_group,
 )
+from hcinfra.resources.kind_resource import KindResource
 
 # The program's process imports this module for the Resource and the provider class, and
 # only the provider process calls Graph: the SDK is imported where it is used.
@@ -319,7 +320,7 @@ class SecurityGroupProvider(KindProvider):
         }
 
 
-class SecurityGroup(Resource):
+class SecurityGroup(KindResource):
     """An Entra ID security group: role groups of a hospital site."""
 
     display_name: pulumi.Output[str]

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 from pydantic import Field, ValidationInfo, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import teams_apps
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.teams_policy_settings import (
     AnySettings,
     ChannelsPolicySettings,
@@ -228,7 +229,7 @@ def _id(inputs: TeamsPolicyInputs) -> str:
     return f"{inputs.policy_type}/{inputs.identity}"
 
 
-class TeamsPolicy(Resource):
+class TeamsPolicy(KindResource):
     """A custom Teams policy (messaging, app setup, meeting, calling, live events, channels)."""
 
     identity: pulumi.Output[str]

@@ -91,8 +91,19 @@ def test_every_child_of_a_site_has_the_site_as_parent(mocks: Mocks):
     def check(urns: list[str]) -> None:
         # 4 groups, 4 licences, 3 packages, 2 policies, 2 mail groups, 2 mailboxes, 3 teams
         assert len(urns) == 20
-        # A child's URN carries its parent's type in its type chain.
-        assert all("hcinfra:index:HospitalSite$pulumi-python:dynamic:Resource" in u for u in urns)
+        # A child's URN carries its parent's type in its type chain, then its kind's.
+        site = "hcinfra:index:HospitalSite$pulumi-python:dynamic/hcinfra:"
+        kinds = {u.split(site, 1)[1].split("::", 1)[0] for u in urns if site in u}
+        assert len([u for u in urns if site in u]) == 20
+        assert kinds == {
+            "SecurityGroup",
+            "GroupLicenseAssignment",
+            "PolicyPackageAssignment",
+            "GroupPolicyAssignment",
+            "MailSecurityGroup",
+            "SharedMailbox",
+            "Team",
+        }
 
     return pulumi.Output.all(*[c.urn for c in children]).apply(check)
 

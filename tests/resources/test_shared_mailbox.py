@@ -8,7 +8,8 @@ import pytest
 
 from hcinfra.clients import connection
 from hcinfra.clients.errors import PermissionDenied, TenantError
-from hcinfra.resources.shared_mailbox import MailboxConflict, SharedMailboxProvider
+from hcinfra.resources.shared_mailbox import SharedMailboxProvider
+from hcinfra.resources.shared_mailbox.provider import MailboxConflict
 from tests.emulator.harness import (
     AUDITOR_APP,
     AUDITOR_SECRET,

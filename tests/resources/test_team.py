@@ -7,7 +7,9 @@ import time
 import pytest
 
 from hcinfra.clients.errors import PermissionDenied
-from hcinfra.resources.team import TeamOperationError, TeamProvider, derive_nickname
+from hcinfra.resources.team import TeamProvider
+from hcinfra.resources.team.calls import TeamOperationError
+from hcinfra.resources.team.inputs import derive_nickname
 from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 
 NURSE = "nurse001@northwindhealth.org"

@@ -18,44 +18,9 @@ with assignLicense), `outputs` (processing state and members in error), `permiss
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from hcinfra.resources.group_license.inputs import (
-    GUID,
-    NAME,
-    GroupLicenseInputs,
-    SkuLicense,
-    SkuLicenseArgs,
-)
-from hcinfra.resources.group_license.permissions import PERMISSIONS
+from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.provider import GroupLicenseProvider
 from hcinfra.resources.group_license.resource import GroupLicenseAssignment
-from hcinfra.resources.group_license.skus import UNKNOWN, Sku, unknown_names
 
-if TYPE_CHECKING:
-    from hcinfra.resources.group_license.provider import CHECK_POLICY, UNREACHABLE
-
-__all__ = [
-    "CHECK_POLICY",
-    "GUID",
-    "NAME",
-    "PERMISSIONS",
-    "UNKNOWN",
-    "UNREACHABLE",
-    "GroupLicenseAssignment",
-    "GroupLicenseInputs",
-    "GroupLicenseProvider",
-    "Sku",
-    "SkuLicense",
-    "SkuLicenseArgs",
-    "unknown_names",
-]
-
-
-def __getattr__(name: str) -> object:
-    # Made on first use: they hold client and SDK types the program's process never loads.
-    if name in ("CHECK_POLICY", "UNREACHABLE"):
-        from hcinfra.resources.group_license import provider
-
-        return getattr(provider, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The kind's Resource, inputs and provider; its internals are imported from their modules.
+__all__ = ["GroupLicenseAssignment", "GroupLicenseInputs", "GroupLicenseProvider"]

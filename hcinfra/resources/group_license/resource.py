@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from hcinfra.resources.group_license.inputs import SkuLicenseArgs
 from hcinfra.resources.group_license.provider import GroupLicenseProvider
+from hcinfra.resources.kind_resource import KindResource
 
 
-class GroupLicenseAssignment(Resource):
+class GroupLicenseAssignment(KindResource):
     """Group-based licences: every member of the group gets the SKUs, minus disabled plans."""
 
     group_id: pulumi.Output[str]

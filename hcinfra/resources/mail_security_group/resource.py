@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.mail_security_group.provider import MailSecurityGroupProvider
 
 
-class MailSecurityGroup(Resource):
+class MailSecurityGroup(KindResource):
     """A mail-enabled security group made in Exchange, to hold FullAccess and SendAs."""
 
     group_guid: pulumi.Output[str]

@@ -20,37 +20,9 @@ SIDs), `permissions` (what the app needs granted) and `resource` (SharedMailbox)
 
 from __future__ import annotations
 
-from hcinfra.resources.shared_mailbox.access import FULL, GRANT_WAIT, RIGHTS, SELF, SEND_AS
-from hcinfra.resources.shared_mailbox.inputs import (
-    ALIAS,
-    ATOM,
-    DOMAIN,
-    LABEL,
-    TRIMMED,
-    UNKNOWN,
-    SharedMailboxInputs,
-)
-from hcinfra.resources.shared_mailbox.permissions import EXCHANGE, PERMISSIONS
-from hcinfra.resources.shared_mailbox.provider import SHARED, MailboxConflict, SharedMailboxProvider
+from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
+from hcinfra.resources.shared_mailbox.provider import SharedMailboxProvider
 from hcinfra.resources.shared_mailbox.resource import SharedMailbox
 
-__all__ = [
-    "ALIAS",
-    "ATOM",
-    "DOMAIN",
-    "EXCHANGE",
-    "FULL",
-    "GRANT_WAIT",
-    "LABEL",
-    "PERMISSIONS",
-    "RIGHTS",
-    "SELF",
-    "SEND_AS",
-    "SHARED",
-    "TRIMMED",
-    "UNKNOWN",
-    "MailboxConflict",
-    "SharedMailbox",
-    "SharedMailboxInputs",
-    "SharedMailboxProvider",
-]
+# The kind's Resource, inputs and provider; its internals are imported from their modules.
+__all__ = ["SharedMailbox", "SharedMailboxInputs", "SharedMailboxProvider"]

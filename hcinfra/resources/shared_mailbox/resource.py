@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.shared_mailbox.provider import SharedMailboxProvider
 
 
-class SharedMailbox(Resource):
+class SharedMailbox(KindResource):
     """A shared mailbox (a ward's or a unit's), its sign-in blocked; kept on destroy by default."""
 
     mailbox_guid: pulumi.Output[str]

@@ -16,37 +16,9 @@ people read in one `$batch`), `channels`, `members` (owners and members),
 
 from __future__ import annotations
 
-from hcinfra.resources.team.calls import GRAPH, OPERATION, TeamOperationError
-from hcinfra.resources.team.inputs import (
-    CHANNEL_FORBIDDEN,
-    TEMPLATE_CHANNELS,
-    ChannelSpec,
-    TeamInputs,
-    channel_name_problem,
-    derive_nickname,
-    template_channels,
-)
-from hcinfra.resources.team.permissions import GROUP_WRITE, PERMISSIONS, TEAMS_READ, TEAMS_WRITE
-from hcinfra.resources.team.provider import RETAINED, TeamProvider
-from hcinfra.resources.team.resource import OUTPUTS, Team
+from hcinfra.resources.team.inputs import TeamInputs
+from hcinfra.resources.team.provider import TeamProvider
+from hcinfra.resources.team.resource import Team
 
-__all__ = [
-    "CHANNEL_FORBIDDEN",
-    "GRAPH",
-    "GROUP_WRITE",
-    "OPERATION",
-    "OUTPUTS",
-    "PERMISSIONS",
-    "RETAINED",
-    "TEAMS_READ",
-    "TEAMS_WRITE",
-    "TEMPLATE_CHANNELS",
-    "ChannelSpec",
-    "Team",
-    "TeamInputs",
-    "TeamOperationError",
-    "TeamProvider",
-    "channel_name_problem",
-    "derive_nickname",
-    "template_channels",
-]
+# The kind's Resource, inputs and provider; its internals are imported from their modules.
+__all__ = ["Team", "TeamInputs", "TeamProvider"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.team.provider import TeamProvider
 
 # team_id and group_id are the resource id (see Team), which stays known in previews.
@@ -19,7 +19,7 @@ OUTPUTS: tuple[str, ...] = (
 OUTPUTS += ("owner_ids", "member_ids", "retained", "resolved")
 
 
-class Team(Resource):
+class Team(KindResource):
     """A Microsoft Teams team from a template (a ward, a unit, a hospital), on its own group."""
 
     web_url: pulumi.Output[str]
