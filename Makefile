@@ -30,7 +30,7 @@ help:
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,bootstrap]'
+	$(PY) -m pip install --quiet -e '.[dev,bootstrap,emulator]'
 	touch $@
 
 engine:

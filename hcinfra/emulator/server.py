@@ -62,7 +62,8 @@ def serve(
         access_log=False,
         lifespan="on",
         http="httptools",
-        loop="uvloop",
+        # uvloop where it is installed; asyncio where it has no build (Windows).
+        loop="auto",
         timeout_graceful_shutdown=2,
         **ssl,  # type: ignore[arg-type]
     )
