@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -23,6 +24,7 @@ from email.parser import HeaderParser
 from importlib.metadata import packages_distributions, requires
 from pathlib import Path
 
+import httpx
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -237,3 +239,29 @@ def test_every_core_dependency_is_imported_outside_the_emulator() -> None:
     # does, hcinfra should drop it.
     assert not any("deprecated" in r.lower() for r in requires("msgraph-core") or [])
     assert unused == {"deprecated"}
+
+
+def test_emulator_serves_without_uvloop(tmp_path: Path) -> None:
+    # As on Windows, where the extra brings no uvloop: uvicorn falls back to asyncio.
+    code = (
+        "import sys; sys.modules['uvloop'] = None; from hcinfra.cli import main; "
+        "sys.exit(main(['emulator', 'serve', '--no-tls']))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        answer = httpx.get(f"{url}/v1.0/organization", timeout=10)
+        assert answer.status_code == 401  # served: no token given
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
