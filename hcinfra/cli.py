@@ -66,12 +66,21 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _sites(args: argparse.Namespace) -> int:
-    from hcinfra.sites.runner import list_command, sites_command
+    from hcinfra.sites.runner import flag_problem, list_command, sites_command
 
+    if problem := flag_problem(args.action, args.diff, args.format, args.out):
+        print(f"hcinfra sites {args.action}: {problem}", file=sys.stderr)
+        return 1
     if args.action == "list":
-        return list_command(args.network, args.format)
+        return list_command(args.network, args.format or "text")
     return sites_command(
-        args.action, args.network, args.site or None, args.parallel, args.clear_pending_creates
+        args.action,
+        args.network,
+        args.site or None,
+        args.parallel,
+        args.clear_pending_creates,
+        diff_format=(args.format or "text") if args.diff else None,
+        out=args.out,
     )
 
 
@@ -154,7 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_PARALLEL,
         help=f"sites deployed at once (default {DEFAULT_PARALLEL}; each takes about 0.3 GiB)",
     )
-    sites.add_argument("--format", choices=["text", "json"], default="text", help="for list")
+    sites.add_argument(
+        "--diff",
+        action="store_true",
+        help="with preview: every planned change, property by property (docs/auditors.md)",
+    )
+    sites.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        help="list: text or json; preview --diff: text, markdown or json (default text)",
+    )
+    sites.add_argument("--out", help="with preview --diff: write the plan here, not to stdout")
     sites.add_argument(
         "--clear-pending-creates",
         action="store_true",
