@@ -38,6 +38,12 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
         return proc.stdout
 
     first = demo()
+    # `up` previews first, and the preview names each object's kind.
+    preview = first[first.index("Previewing update (dev)") : first.index("Updating (dev)")]
+    assert re.search(
+        r"\+ +pulumi-python:dynamic/hcinfra:SecurityGroup +stm-clinical +create", preview
+    )
+    assert "pulumi-python:dynamic:Resource" not in first
     # The tenant stack: its stack, component, two policies, and three packages (component and
     # five policies each); the dev stack, Hôpital Saint-Michel, has 22 too (with its two
     # mail-enabled security groups for the shared mailboxes' rights).
@@ -46,7 +52,7 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
     assert "no drift in 2 site(s)" in first  # hcinfra drift, right after the deployment
     assert "HC.EXO.1.1" in first and "FAIL" not in first  # hcinfra check: every control met
     second = demo()
-    assert second.count("22 unchanged") == 2
+    assert second.count("22 unchanged") == 3  # the tenant's update, the site's preview and update
     assert "created" not in second
     # The emulator the script started is gone again.
     running = subprocess.run(["pgrep", "-f", str(tmp_path / "demo-state")], capture_output=True)
