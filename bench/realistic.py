@@ -135,18 +135,7 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
     # No tenant call.
     "DeploymentStamp": lambda i: Cost(),
 }
-# Every resource module, by the name of its file or package under hcinfra/resources/.
-MODULES = {
-    "security_group": "SecurityGroup",
-    "group_license": "GroupLicenseAssignment",
-    "team": "Team",
-    "mail_security_group": "MailSecurityGroup",
-    "shared_mailbox": "SharedMailbox",
-    "group_policy_assignment": "GroupPolicyAssignment",
-    "policy_package_assignment": "PolicyPackageAssignment",
-    "teams_policy": "TeamsPolicy",
-    "deployment_stamp": "DeploymentStamp",
-}
+KIND_TYPE = "pulumi-python:dynamic/hcinfra:"  # then the kind's name
 # The least a stack's chain starts with: its provider process's first token.
 FIRST_TOKEN_MS = TOKEN_MS
 # The preflight reads at least one token and then one Exchange cmdlet (Get-AcceptedDomain).
@@ -154,18 +143,15 @@ PREFLIGHT_MS = TOKEN_MS + CMDLET_MS
 
 
 def kind_of(res: dict[str, Any]) -> str | None:
-    """A dynamic resource's kind, from where its Resource class was constructed."""
-    frames = [f.get("sourcePosition", "") for f in res.get("stackTrace") or []]
-    for frame in [*frames, res.get("sourcePosition", "")]:
-        found = re.search(r"hcinfra/resources/([a-z_]+)", frame)
-        if found and found.group(1) in MODULES:
-            return MODULES[found.group(1)]
+    """A dynamic resource's kind: the name its type token ends with."""
+    if res["type"].startswith(KIND_TYPE):
+        return str(res["type"][len(KIND_TYPE) :])
     return None
 
 
 def is_dynamic(res: dict[str, Any]) -> bool:
     """A tenant object (not the stack, a component or a provider)."""
-    return res["type"] == "pulumi-python:dynamic:Resource"
+    return str(res["type"]).startswith("pulumi-python:dynamic")
 
 
 @dataclass
