@@ -208,3 +208,30 @@ def test_misplaced_flags_are_refused_before_anything_runs(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "plan.md").exists()
+
+
+def test_the_plan_goes_to_the_file_or_else_alone_to_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    from rich.console import Console
+
+    from hcinfra.sites.runner import StackRun, write_plan
+
+    sent = [c.to_json() for c in plan_of(recorded("tenant"))]
+    runs = [
+        StackRun("tenant", result={"ok": True, "changes": {"update": 1}, "plan": sent}),
+        StackRun("STM", result={"ok": False, "error": "boom"}),
+    ]
+    err = Console(stderr=True)
+    out = tmp_path / "plan.json"
+    write_plan(runs, "json", str(out), err)
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"plan written to {out}" in " ".join(captured.err.split())
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["failed"] == ["STM"]
+    assert document["stacks"][0]["changes"][0]["name"] == "tenant-messaging"
+
+    write_plan(runs, "text", None, err)
+    printed = capsys.readouterr().out
+    assert printed.startswith("hcinfra sites preview --diff: 2 stack(s)")
+    assert "STM: FAILED to plan: boom" in printed
