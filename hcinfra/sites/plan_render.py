@@ -95,7 +95,7 @@ def _property_lines(change: Change) -> list[str]:
         if prop.items:
             lines += [f"{prop.path}: + {show(v)}{forced}" for v in prop.added]
             lines += [f"{prop.path}: - {show(v)}{forced}" for v in prop.removed]
-        elif change.op == "create" or prop.before is None:
+        elif change.op == "create":
             lines.append(f"{prop.path}: {show(prop.after)}{forced}")
         else:
             lines.append(f"{prop.path}: {show(prop.before)} → {show(prop.after)}{forced}")
@@ -150,7 +150,7 @@ def _md_properties(change: Change) -> list[str]:
             if prop.removed:
                 removed = ", ".join(code(v) for v in prop.removed)
                 lines.append(f"  - {path} removed: {removed}{forced}")
-        elif change.op == "create" or prop.before is None:
+        elif change.op == "create":
             lines.append(f"  - {path}: {code(prop.after)}{forced}")
         else:
             lines.append(f"  - {path}: {code(prop.before)} → {code(prop.after)}{forced}")

@@ -235,3 +235,18 @@ def test_the_plan_goes_to_the_file_or_else_alone_to_stdout(
     printed = capsys.readouterr().out
     assert printed.startswith("hcinfra sites preview --diff: 2 stack(s)")
     assert "STM: FAILED to plan: boom" in printed
+
+
+def test_an_update_says_when_a_value_is_new_or_gone():
+    change = Change(
+        "update",
+        "TeamsPolicy",
+        "tenant-messaging",
+        "t",
+        properties=(
+            PropertyChange("settings.A", before=None, after=3),
+            PropertyChange("settings.B", before="x", after=None),
+        ),
+    )
+    out = render([StackPlan("tenant", True, {"update": 1}, (change,))], "text")
+    assert "settings.A: (none) → 3" in out and "settings.B: x → (none)" in out
