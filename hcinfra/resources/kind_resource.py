@@ -21,6 +21,7 @@ class KindResource(Resource):
     """A dynamic Resource typed `pulumi-python:dynamic/hcinfra:<its class name>`."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Type a kind's Resource by its class name, unless it names its own type."""
         kwargs.setdefault("module", MODULE)
         kwargs.setdefault("name", cls.__name__)
         super().__init_subclass__(**kwargs)
@@ -32,6 +33,7 @@ class KindResource(Resource):
         props: dict[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Register the resource with its kind's type, aliased to the old type."""
         super().__init__(provider, name, props, with_old_type(opts, self._resource_type_name))
 
 
