@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from hcinfra.engine import find_engine  # noqa: E402
+from hcinfra.sites.stacks import workspace_dir  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, start_emulator  # noqa: E402
 
 PASSPHRASE = "bench-passphrase"
@@ -77,7 +78,7 @@ def main() -> None:
         where = ["--network", str(network)]
         run([*hcinfra, "sites", "up", *where, "--site", "tenant", "--site", SITE], env, tmp)
 
-        folder = tmp / ".state" / "sites" / SITE.lower()
+        folder = workspace_dir(tmp.resolve(), (tmp / "backend").as_uri(), SITE.lower())
         pulumi = str(engine.pulumi)
         exported = subprocess.run(
             [pulumi, "stack", "export", "--stack", SITE.lower()],

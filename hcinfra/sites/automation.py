@@ -4,7 +4,8 @@ For an `up`, the SDK runs the CLI for `version`, `stack select` (and `stack init
 new stack), one `config set` per key, `up`, then `stack output` twice and `stack history`
 for the result. Each run is a Go process of about 100 MiB and a few hundred milliseconds.
 Here: `stack select --create`, then the action. The version comes from a cache
-(hcinfra.engine.version), the config is written to the stack's settings file, and the
+(hcinfra.engine.version), the config is written to the stack's settings file (without
+a salt, so that the stack's state decides it: SiteWorkspace.write_config), and the
 change summary of up, refresh and destroy comes from the engine's summary event, as the
 SDK's own preview takes it. tests/e2e/test_sites_cli_runs.py fails if the SDK changes
 what this relies on (the SDK is pinned in pyproject.toml).
@@ -18,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pulumi import automation as auto
 from pulumi.automation._cmd import _parse_and_validate_pulumi_version
 from pulumi.automation._env import _SKIP_VERSION_CHECK_VAR
@@ -28,6 +28,9 @@ from pulumi.automation.events import SummaryEvent
 
 from hcinfra.engine import Engine
 from hcinfra.engine.version import cli_version
+from hcinfra.sites.stackfile import stack_file, update_stack_file
+
+SALT = "encryptionsalt"  # the passphrase provider's key in a stack's settings file
 
 
 class KnownCommand(auto.PulumiCommand):
@@ -55,23 +58,16 @@ class SiteWorkspace(auto.LocalWorkspace):
         self._run_pulumi_cmd_sync(args)
 
     def write_config(self, stack_name: str, values: dict[str, str]) -> None:
-        """Set plain config values in the stack's settings file, without a CLI run per key.
+        """Set plain config values in the stack's settings file, and drop its salt.
 
-        Everything else the file holds (the passphrase's encryption salt first) is kept;
-        the file is rewritten only when a value changed, and replaced whole.
+        The file holds nothing secret, so a salt there protects nothing; a stale one (from a
+        run against another backend or passphrase) fails the run with "incorrect passphrase".
+        Without it the CLI takes the salt from the stack's state (select_stack sets
+        PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER), or makes one for a new stack, and
+        writes it back. Everything else is kept; the file is rewritten only when it changes.
         """
-        # The SDK's name for the file: the last part of a fully qualified stack name.
-        path = Path(self.work_dir) / f"Pulumi.{stack_name.split('/')[-1]}.yaml"
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-        doc = doc if isinstance(doc, dict) else {}
-        config = doc.get("config")
-        config = config if isinstance(config, dict) else {}
-        if all(config.get(key) == value for key, value in values.items()):
-            return
-        doc["config"] = {**config, **values}
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-        os.replace(partial, path)
+        path = stack_file(Path(self.work_dir), stack_name)
+        update_stack_file(path, values, drop=(SALT,))
 
 
 class SiteStack(auto.Stack):
@@ -151,6 +147,9 @@ def select_stack(
     """Select (or create) an inline program's stack and set its plain config: one CLI run."""
     if project.main is None:
         project.main = os.getcwd()  # as the SDK's create_or_select_stack sets it
+    # An existing stack's secrets keep the salt its state records (one key derivation,
+    # no secret re-encrypted), where the CLI would otherwise make an unrelated one.
+    env = {"PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true", **env}
     workspace = SiteWorkspace(
         work_dir=str(work_dir),
         pulumi_home=str(engine.home),
@@ -160,7 +159,7 @@ def select_stack(
         project_settings=project,
         pulumi_command=KnownCommand(engine),
     )
-    # Not SiteStack.select: that makes a plain Stack.
-    stack = SiteStack(name, workspace, StackInitMode.SELECT)
+    # Before the select: a new stack's create must not meet a stale salt.
     workspace.write_config(name, config)
-    return stack
+    # Not SiteStack.select: that makes a plain Stack.
+    return SiteStack(name, workspace, StackInitMode.SELECT)

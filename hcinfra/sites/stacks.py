@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
 
+import yaml
 from pulumi import automation as auto
 
 from hcinfra.engine import Engine, find_engine
 from hcinfra.program import TENANT, deploy
 from hcinfra.sites.automation import SiteStack, select_stack
+from hcinfra.sites.stackfile import network_setting, stack_file, update_stack_file
 
 PROJECT = "hcinfra"
 DEV_PASSPHRASE = "hcinfra-dev-passphrase"
@@ -34,6 +38,36 @@ def stack_name(code: str) -> str:
     return TENANT if code == TENANT else code.lower()
 
 
+def backend_key(url: str) -> str:
+    """A folder name for a backend: its scheme and a short hash of its URL.
+
+    Not the URL itself, which may name accounts or carry a token in its query.
+    """
+    scheme = re.sub(r"[^a-z0-9]", "", url.split("://", 1)[0].lower()) if "://" in url else ""
+    digest = hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
+    return f"{scheme or 'backend'}-{digest}"
+
+
+def workspace_dir(root: Path, backend: str, stack: str) -> Path:
+    """The Automation workspace of `stack` on `backend`: `.state/sites/<backend key>/<stack>`."""
+    return root / ".state" / "sites" / backend_key(backend) / stack
+
+
+def plain_cli_file(root: Path, stack: str) -> Path | None:
+    """The config file the plain CLI reads for `stack` in the project at `root`, if any.
+
+    None when `root` holds no Pulumi.yaml of the hcinfra project: without one the plain CLI
+    has no program to run, and another project's stacks are not these.
+    """
+    try:
+        settings = yaml.safe_load((root / "Pulumi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(settings, dict) or settings.get("name") != PROJECT:
+        return None
+    return stack_file(root / str(settings.get("stackConfigDir") or "."), stack)
+
+
 def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteStack:
     """Create or select the stack of one site (or the tenant baseline)."""
     root = repo_root(network.parent)
@@ -42,8 +76,15 @@ def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteSt
     if backend.startswith("file://"):
         Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)
     name = stack_name(code)
-    # Each stack keeps its own workspace folder: its config file holds the secrets salt.
-    workdir = root / ".state" / "sites" / name
+    config = {"hcinfra:site": code, "hcinfra:network": str(network.resolve())}
+    plain = plain_cli_file(root, name)
+    if plain is not None:
+        # For `pulumi preview --stack <name>` from the project folder. Never read here:
+        # a salt the CLI adds to it may be another backend's or passphrase's.
+        update_stack_file(plain, {**config, "hcinfra:network": network_setting(network, root)})
+    # One workspace per backend and stack, so that runs against other backends (at the
+    # same time, too) share neither the project settings (the URL) nor the stack's file.
+    workdir = workspace_dir(root, backend, name)
     workdir.mkdir(parents=True, exist_ok=True)
     env = engine.env(PULUMI_BACKEND_URL=backend)
     if "PULUMI_CONFIG_PASSPHRASE" not in env and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
@@ -62,5 +103,5 @@ def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteSt
         engine,
         env,
         settings,
-        {"hcinfra:site": code, "hcinfra:network": str(network)},
+        config,
     )

@@ -14,6 +14,7 @@ import yaml
 
 from hcinfra.network import load_network
 from hcinfra.network.plan import plan_site
+from hcinfra.sites.stacks import workspace_dir
 from tests.conftest import REPO
 from tests.emulator.harness import GRAPH_SCOPE, HCINFRA_APP, HCINFRA_SECRET, Emulator
 
@@ -56,6 +57,11 @@ def summary(stdout: str) -> dict[str, dict[str, str]]:
                 zip(("result", "changes", "seconds", "error"), cells[1:], strict=True)
             )
     return rows
+
+
+def workspaces(sites: Sites) -> Path:
+    """The folder of the default file backend's stack workspaces."""
+    return workspace_dir(sites.folder, (sites.folder.resolve() / ".pulumi").as_uri(), "x").parent
 
 
 def one_line(text: str) -> str:
@@ -134,12 +140,7 @@ def test_up_deploys_the_network_then_preview_writes_nothing_and_site_selects(
         "hsa.json",
         "chm.json",
     }
-    assert {p.name for p in (sites.folder / ".state" / "sites").iterdir()} == {
-        "tenant",
-        "stm",
-        "hsa",
-        "chm",
-    }
+    assert {p.name for p in workspaces(sites).iterdir()} == {"tenant", "stm", "hsa", "chm"}
 
     # 2. preview: nothing to change, and not one write reaches the tenant
     mark = emu.requests()["last"]
@@ -226,7 +227,7 @@ def test_site_selection_runs_no_tenant_stack_unless_named(sites: Sites, emu: Emu
     rows = summary(alone.stdout)
     assert list(rows) == ["STM"] and rows["STM"]["result"] == "failed"
     assert "does not exist" in rows["STM"]["error"], rows
-    assert not (sites.folder / ".state" / "sites" / "tenant").exists()
+    assert not (workspaces(sites) / "tenant").exists()
     # Naming the tenant too runs it first, and STM then deploys.
     both = sites.run("up", "--site", "tenant", "--site", "STM")
     assert both.returncode == 0, both.stdout + both.stderr

@@ -21,6 +21,7 @@ from semver import VersionInfo
 from hcinfra.engine import Engine
 from hcinfra.engine.version import cli_version
 from hcinfra.sites.automation import KnownCommand
+from hcinfra.sites.stacks import workspace_dir
 from tests.cli_runs import clear, command, counting_tools, runs
 from tests.conftest import REPO
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
@@ -54,7 +55,7 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
         "AZURE_CLIENT_ID": HCINFRA_APP,
         "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
     }
-    workdir = tmp_path / ".state" / "sites" / "tenant"
+    workdir = workspace_dir(tmp_path, pulumi_env["PULUMI_BACKEND_URL"], "tenant")
 
     def worker(action: str) -> tuple[dict[str, Any], list[str]]:
         """One worker action on the tenant stack: its result and its CLI runs."""
@@ -87,6 +88,19 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
         )
         return json.loads(done.stdout)
 
+    def state_salt() -> str:
+        """The salt the stack's state records, as `pulumi stack export` shows it."""
+        done = subprocess.run(
+            [str(engine.pulumi), "stack", "export", "--stack", "tenant"],
+            env=pulumi_env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        salt: str = json.loads(done.stdout)["deployment"]["secrets_providers"]["state"]["salt"]
+        return salt
+
     def last_update() -> dict[str, int]:
         return dict(cli("stack", "history")[0]["resourceChanges"])
 
@@ -97,11 +111,12 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
     count = planned["changes"]["create"]
     assert set(planned["changes"]) == {"create"} and count > 2
 
-    # The config is in the stack's settings file beside the CLI's salt, and the CLI reads it.
+    # The config is in the stack's settings file beside the salt the CLI wrote back (the
+    # one the new stack's state records), and the CLI reads it.
     settings = yaml.safe_load((workdir / "Pulumi.tenant.yaml").read_text())
-    assert settings["encryptionsalt"]
+    assert settings["encryptionsalt"] == state_salt()
     assert cli("config") == {
-        "hcinfra:network": {"value": str(network), "secret": False},
+        "hcinfra:network": {"value": str(network.resolve()), "secret": False},
         "hcinfra:site": {"value": "tenant", "secret": False},
     }
 
@@ -116,5 +131,5 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
         assert result["changes"] == expected, action
         # The summary event's counts are those the CLI records for the update.
         assert result["changes"] == last_update(), action
-    # The settings file was left as it was: the config had not changed.
+    # Each run drops the salt and the CLI writes the state's back: the file is as it was.
     assert yaml.safe_load((workdir / "Pulumi.tenant.yaml").read_text()) == settings
