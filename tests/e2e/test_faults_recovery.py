@@ -32,7 +32,8 @@ from hcinfra.network import load_network
 from hcinfra.network.plan import SitePlan, plan_site
 from hcinfra.resources import healthcare_packages
 from tests.conftest import REPO
-from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.e2e.sites_harness import emulator_settings
+from tests.emulator.harness import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -59,15 +60,7 @@ def workspace(tmp_path: Path) -> Path:
 
 def tenant_env(pulumi_env: dict[str, str], emu: Emulator) -> dict[str, str]:
     """The Pulumi environment plus the settings that point hcinfra at the emulator."""
-    return {
-        **pulumi_env,
-        "HCINFRA_ENDPOINT": emu.url,
-        "HCINFRA_CA_BUNDLE": emu.ca,
-        "AZURE_TENANT_ID": emu.tenant_id,
-        "AZURE_CLIENT_ID": HCINFRA_APP,
-        "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
-        "COLUMNS": "200",  # the summary table on one line per stack
-    }
+    return {**pulumi_env, **emulator_settings(emu)}
 
 
 def sites(env: dict[str, str], network: Path, action: str, *extra: str, timeout: int = 420):

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import REPO
-from tests.e2e.test_sites import Sites, summary
-from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.e2e.sites_harness import Sites, summary
+from tests.emulator.harness import Emulator
 from tests.sites.test_plan_render import SCHEMA, validate
 
 pytestmark = pytest.mark.e2e
@@ -27,24 +26,6 @@ DOC = REPO / "docs" / "auditors.md"
 START = "<!-- plan-example: made by tests/e2e/test_sites_diff.py (HCINFRA_UPDATE_DOCS=1) -->"
 END = "<!-- /plan-example -->"
 STACKS = ("--site", "tenant", "--site", "STM")
-
-
-@pytest.fixture
-def sites(tmp_path: Path, pulumi_env: dict[str, str], emu: Emulator) -> Sites:
-    """The sample network beside a minimal Pulumi.yaml in tmp_path, pointed at the emulator."""
-    emu.admin("PUT", "faults", json={"teamsOperationMs": 200, "licenseProcessingMs": 100})
-    (tmp_path / "Pulumi.yaml").write_text("name: hcinfra\nruntime: python\n")
-    (tmp_path / "network.yaml").write_text((REPO / "stacks" / "network.yaml").read_text())
-    env = {k: v for k, v in pulumi_env.items() if k != "PULUMI_BACKEND_URL"}
-    env.update(
-        HCINFRA_ENDPOINT=emu.url,
-        HCINFRA_CA_BUNDLE=emu.ca,
-        AZURE_TENANT_ID=emu.tenant_id,
-        AZURE_CLIENT_ID=HCINFRA_APP,
-        AZURE_CLIENT_SECRET=HCINFRA_SECRET,
-        COLUMNS="400",
-    )
-    return Sites(tmp_path, env)
 
 
 def change_network(data: dict[str, Any]) -> None:

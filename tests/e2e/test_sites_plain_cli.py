@@ -18,8 +18,8 @@ import yaml
 
 from hcinfra.engine import Engine
 from tests.conftest import REPO
-from tests.e2e.test_sites import summary
-from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.e2e.sites_harness import emulator_settings, summary
+from tests.emulator.harness import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -43,12 +43,7 @@ def env(pulumi_env: dict[str, str], emu: Emulator) -> dict[str, str]:
     return {
         **pulumi_env,
         "PATH": f"{Path(sys.executable).parent}:{pulumi_env['PATH']}",
-        "HCINFRA_ENDPOINT": emu.url,
-        "HCINFRA_CA_BUNDLE": emu.ca,
-        "AZURE_TENANT_ID": emu.tenant_id,
-        "AZURE_CLIENT_ID": HCINFRA_APP,
-        "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
-        "COLUMNS": "400",
+        **emulator_settings(emu),
     }
 
 

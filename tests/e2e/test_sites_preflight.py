@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_sites import GHOST, Sites, graph_group, one_line, sites, summary
+from tests.e2e.sites_harness import GHOST, Sites, graph_group, one_line, summary
 from tests.emulator.harness import GRAPH_SCOPE, Emulator
 
 pytestmark = pytest.mark.e2e
-__all__ = ["sites"]  # the fixture, shared with test_sites
-
 FOREIGN = "clinique-nord.example.org"  # a domain the tenant has not accepted
 
 

@@ -17,8 +17,8 @@ from moto.server import ThreadedMotoServer
 
 from hcinfra.engine import Engine
 from tests.conftest import REPO
-from tests.e2e.test_sites import summary
-from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+from tests.e2e.sites_harness import emulator_settings, summary
+from tests.emulator.harness import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -79,12 +79,7 @@ def test_state_in_s3_serves_a_machine_without_the_workspaces(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_REGION="us-east-1",
-        HCINFRA_ENDPOINT=emu.url,
-        HCINFRA_CA_BUNDLE=emu.ca,
-        AZURE_TENANT_ID=emu.tenant_id,
-        AZURE_CLIENT_ID=HCINFRA_APP,
-        AZURE_CLIENT_SECRET=HCINFRA_SECRET,
-        COLUMNS="400",
+        **emulator_settings(emu),
     )
     selected = [arg for code in STACKS for arg in ("--site", code)]
 
