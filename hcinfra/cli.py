@@ -68,7 +68,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _sites(args: argparse.Namespace) -> int:
     from hcinfra.sites.runner import flag_problem, list_command, sites_command
 
-    if problem := flag_problem(args.action, args.diff, args.format, args.out):
+    if problem := flag_problem(args.action, args.diff, args.format, args.out, args.max_chars):
         print(f"hcinfra sites {args.action}: {problem}", file=sys.stderr)
         return 1
     if args.action == "list":
@@ -81,6 +81,7 @@ def _sites(args: argparse.Namespace) -> int:
         args.clear_pending_creates,
         diff_format=(args.format or "text") if args.diff else None,
         out=args.out,
+        max_chars=args.max_chars,
     )
 
 
@@ -174,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="list: text or json; preview --diff: text, markdown or json (default text)",
     )
     sites.add_argument("--out", help="with preview --diff: write the plan here, not to stdout")
+    sites.add_argument(
+        "--max-chars",
+        type=int,
+        help="with preview --diff --format markdown: shorten the plan to this many characters "
+        "(default 65536, what a GitHub comment takes; 0: no limit)",
+    )
     sites.add_argument(
         "--clear-pending-creates",
         action="store_true",

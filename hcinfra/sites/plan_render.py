@@ -2,7 +2,8 @@
 
 Output depends on the plans only: stacks in the order given (the tenant first, then the
 network file's sites), changes sorted by op, kind and name, no timestamps. The JSON
-document follows docs/plan.schema.json; `schema_version` changes when a field does.
+document follows docs/plan.schema.json; `schema_version` changes when a field does. A
+Markdown plan longer than GitHub takes in a comment can be shortened to fit (`markdown`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from hcinfra.errors import HcinfraError
 from hcinfra.sites.plan_diff import KNOWN_AFTER_APPLY, OPS, SECRET, Change, StackPlan
 
 FORMATS = ("text", "markdown", "json")
@@ -23,13 +25,16 @@ _MARK = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "import":
 _SHOWN_OPS = ("create", "update", "replace", "delete")
 
 
-def render(plans: Iterable[StackPlan], fmt: str) -> str:
-    """The plans in `fmt` (text, markdown or json), ending with a newline."""
+def render(plans: Iterable[StackPlan], fmt: str, max_chars: int = 0) -> str:
+    """The plans in `fmt` (text, markdown or json), ending with a newline; a Markdown plan
+    shortened to `max_chars` characters (0: no limit)."""
     stacks = list(plans)
+    if max_chars and fmt != "markdown":
+        raise ValueError(f"max_chars goes with markdown, not {fmt}")
     if fmt == "json":
         return json.dumps(to_json(stacks), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return markdown(stacks)
+        return markdown(stacks, max_chars)
     if fmt == "text":
         return text(stacks)
     raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
@@ -157,10 +162,13 @@ def _md_properties(change: Change) -> list[str]:
     return lines
 
 
-def _md_change(change: Change) -> list[str]:
+def _md_headline(change: Change) -> str:
     ident = ", ".join(f"{k} {code(v)}" for k, v in change.identity.items())
-    head = f"- **{change.op}** {change.kind} {code(change.name)}" + (f" ({ident})" if ident else "")
-    lines = [head]
+    return f"- **{change.op}** {change.kind} {code(change.name)}" + (f" ({ident})" if ident else "")
+
+
+def _md_change(change: Change) -> list[str]:
+    lines = [_md_headline(change)]
     if change.replace_keys:
         lines.append(f"  - replaced because of: {', '.join(code(k) for k in change.replace_keys)}")
     lines += _md_properties(change)
@@ -169,8 +177,20 @@ def _md_change(change: Change) -> list[str]:
     return lines
 
 
-def markdown(plans: list[StackPlan]) -> str:
-    """The plans as a pull-request comment: a summary table, then one section per stack."""
+# GitHub refuses an issue or pull-request comment body longer than this (HTTP 422, "Body is
+# too long (maximum is 65536 characters)"). Counted in code points, as len() does: 65,536 of
+# them are at most 262,144 UTF-8 bytes, so a comment this long also fits a byte limit of 2^18.
+COMMENT_LIMIT = 65_536
+# How much of a stack's section a shortened Markdown plan keeps, most first: everything, its
+# changes one line each, or no section (the summary table has its counts).
+FULL, CHANGES, COUNTS = "full", "changes", "counts"
+
+
+class PlanTooLong(HcinfraError):
+    """Not even the summary table of a Markdown plan fits in --max-chars."""
+
+
+def _md_table(plans: list[StackPlan]) -> list[str]:
     total = totals(plans)
     extra = sorted(k for k in total if k not in (*_SHOWN_OPS, "same"))
     ops = [*_SHOWN_OPS, *extra, "same"]
@@ -184,15 +204,96 @@ def markdown(plans: list[StackPlan]) -> str:
         cells = [str(plan.counts.get(op, 0)) for op in ops]
         result = "ok" if plan.ok else "**failed**"
         lines.append(f"| {html.escape(plan.stack)} | {result} | " + " | ".join(cells) + " |")
-    for plan in plans:
-        stack = html.escape(plan.stack)
-        summary = _changes_text(plan.counts) if plan.ok else "failed to plan"
-        lines += ["", f"<details><summary><b>{stack}</b>: {summary}</summary>", ""]
-        if not plan.ok:
-            lines.append(f"The plan failed: {code(plan.error or 'unknown error')}")
-        elif not plan.changes:
-            lines.append("No changes.")
-        for change in plan.changes:
-            lines += _md_change(change)
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _md_change_only(change: Change) -> str:
+    """A change on one line: its headline, how many properties change, why it replaces, and
+    what a delete keeps (the line a reviewer must not lose)."""
+    notes = []
+    if change.properties:
+        notes.append(
+            f"{len(change.properties)} propert{'y' if len(change.properties) == 1 else 'ies'}"
+        )
+    if change.replace_keys:
+        notes.append(f"replaced because of {', '.join(code(k) for k in change.replace_keys)}")
+    if change.retention is not None:
+        what = "the old object: " if change.op == "replace" else ""
+        notes.append(html.escape(what + change.retention.summary, quote=False))
+    return _md_headline(change) + (f": {'; '.join(notes)}" if notes else "")
+
+
+def _md_section(plan: StackPlan, level: str) -> str:
+    """A stack's collapsible section at `level`, with the blank line before it."""
+    if level == COUNTS:
+        return ""
+    stack = html.escape(plan.stack)
+    summary = _changes_text(plan.counts) if plan.ok else "failed to plan"
+    lines = ["", f"<details><summary><b>{stack}</b>: {summary}</summary>", ""]
+    if not plan.ok:
+        lines.append(f"The plan failed: {code(plan.error or 'unknown error')}")
+    elif not plan.changes:
+        lines.append("No changes.")
+    for change in plan.changes:
+        lines += _md_change(change) if level == FULL else [_md_change_only(change)]
+    lines += ["", "</details>"]
+    return "\n" + "\n".join(lines)
+
+
+def _md_footer(plans: list[StackPlan], levels: list[str], limit: int) -> str:
+    """The line that ends a shortened plan: what was left out and where the whole plan is."""
+    parts = []
+    if brief := levels.count(CHANGES):
+        parts.append(f"{brief} stack(s) list their changes without properties")
+    gone = [html.escape(p.stack) for p, lvl in zip(plans, levels, strict=True) if lvl == COUNTS]
+    if gone:
+        parts.append(f"{len(gone)} have only their counts in the table: {', '.join(gone)}")
+    return (
+        f"\n\n**This plan was shortened** to fit {limit:,} characters ({'; '.join(parts)}). "
+        "For the whole plan, rerun with `--format markdown --max-chars 0 --out plan.md`, or "
+        "read the `--format json` plan kept as the run's artifact."
+    )
+
+
+def markdown(plans: list[StackPlan], max_chars: int = 0) -> str:
+    """The plans as a pull-request comment: a summary table, then one section per stack.
+
+    With `max_chars` (0: no limit), a longer plan is shortened a section at a time, the
+    longest first: its per-property lines go, then if need be the section, the table keeping
+    its counts; a last line says what was left out. A plan that fits is unchanged.
+    """
+    head = "\n".join(_md_table(plans))
+    full = [_md_section(plan, FULL) for plan in plans]
+    whole = head + "".join(full) + "\n"
+    if not max_chars or len(whole) <= max_chars:
+        return whole
+    return _shortened(plans, head, full, max_chars)
+
+
+def _shortened(plans: list[StackPlan], head: str, full: list[str], limit: int) -> str:
+    """The plan shortened to `limit` characters (see `markdown`). Deterministic: the longest
+    sections go first and, of sections as long, the later stack's, so the plan still reads
+    from its most detailed part (the tenant first)."""
+    forms = {FULL: full}
+    levels = [FULL] * len(plans)
+
+    def size() -> int:
+        body = sum(len(forms[level][n]) for n, level in enumerate(levels))
+        return len(head) + body + len(_md_footer(plans, levels, limit)) + 1
+
+    for smaller in (CHANGES, COUNTS):
+        forms[smaller] = [_md_section(plan, smaller) for plan in plans]
+        by_length = sorted(range(len(plans)), key=lambda n: (-len(forms[levels[n]][n]), -n))
+        for n in by_length:
+            if size() <= limit:
+                break
+            # A section with nothing to drop at this step (no properties) stays as it is.
+            if smaller == COUNTS or len(forms[smaller][n]) < len(forms[levels[n]][n]):
+                levels[n] = smaller
+    if size() > limit:
+        raise PlanTooLong(
+            f"--max-chars {limit} is too small: the plan's summary table and the line saying "
+            f"it was shortened take {size()} characters; give a larger limit, or 0 for none"
+        )
+    sections = "".join(forms[level][n] for n, level in enumerate(levels))
+    return head + sections + _md_footer(plans, levels, limit) + "\n"

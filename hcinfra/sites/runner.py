@@ -262,10 +262,17 @@ def plan_first(
     return True
 
 
-def flag_problem(action: str, diff: bool, fmt: str | None, out: str | None) -> str | None:
-    """Why `hcinfra sites ACTION` refuses these --diff, --format and --out, or None."""
+def flag_problem(
+    action: str, diff: bool, fmt: str | None, out: str | None, max_chars: int | None = None
+) -> str | None:
+    """Why `hcinfra sites ACTION` refuses these --diff, --format, --out and --max-chars, or
+    None."""
     if diff and action != "preview":
         return "--diff goes with preview only"
+    if max_chars is not None and not (diff and fmt == "markdown"):
+        return "--max-chars goes with preview --diff --format markdown"
+    if max_chars is not None and max_chars < 0:
+        return "--max-chars takes a number of characters, or 0 for no limit"
     if action == "list":
         if fmt not in (None, "text", "json"):
             return f"--format {fmt} goes with preview --diff; list takes text or json"
@@ -276,12 +283,17 @@ def flag_problem(action: str, diff: bool, fmt: str | None, out: str | None) -> s
     return None
 
 
-def write_plan(runs: list[StackRun], fmt: str, out: str | None, err: Console) -> None:
-    """Every stack's plan in `fmt`, to the file `out` or else stdout."""
+def write_plan(
+    runs: list[StackRun], fmt: str, out: str | None, err: Console, max_chars: int | None = None
+) -> None:
+    """Every stack's plan in `fmt`, to the file `out` or else stdout; Markdown shortened to
+    `max_chars` (default: what a GitHub comment takes; 0: no limit)."""
     from hcinfra.sites.plan_diff import stack_plan
-    from hcinfra.sites.plan_render import render
+    from hcinfra.sites.plan_render import COMMENT_LIMIT, render
 
-    rendered = render([stack_plan(run.code, run.result) for run in runs], fmt)
+    if max_chars is None:
+        max_chars = COMMENT_LIMIT if fmt == "markdown" else 0
+    rendered = render([stack_plan(run.code, run.result) for run in runs], fmt, max_chars)
     if out is None:
         sys.stdout.write(rendered)
         sys.stdout.flush()
@@ -298,11 +310,13 @@ def sites_command(
     clear_pending_creates: bool = False,
     diff_format: str | None = None,
     out: str | None = None,
+    max_chars: int | None = None,
 ) -> int:
     """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise.
 
     With `diff_format` (a preview only), every stack's plan is rendered in that format to
-    the file `out`, else to stdout, and then the summary table goes to stderr.
+    the file `out`, else to stdout, and then the summary table goes to stderr; a Markdown
+    plan is shortened to `max_chars` (write_plan).
     """
     err = make_console(stderr=True)
     try:
@@ -330,7 +344,7 @@ def sites_command(
     # Stdout carries the plan alone when it is not written to a file.
     failed = _print_runs(runs, err, out=err if diff_format and out is None else None)
     if diff_format:
-        write_plan(runs, diff_format, out, err)
+        write_plan(runs, diff_format, out, err, max_chars)
     return 1 if failed else 0
 
 
