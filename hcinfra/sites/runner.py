@@ -299,7 +299,7 @@ def write_plan(
         sys.stdout.flush()
         return
     Path(out).write_text(rendered, encoding="utf-8")
-    err.print(f"plan written to {out} ({fmt})", markup=False, highlight=False)
+    err.print(f"plan written to {out} ({fmt})", markup=False, highlight=False, soft_wrap=True)
 
 
 def sites_command(
