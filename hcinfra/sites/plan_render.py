@@ -240,6 +240,10 @@ def _md_section(plan: StackPlan, level: str) -> str:
     return "\n" + "\n".join(lines)
 
 
+# Begins the last line of a shortened Markdown plan.
+SHORTENED = "**This plan was shortened**"
+
+
 def _md_footer(plans: list[StackPlan], levels: list[str], limit: int) -> str:
     """The line that ends a shortened plan: what was left out and where the whole plan is."""
     parts = []
@@ -249,7 +253,7 @@ def _md_footer(plans: list[StackPlan], levels: list[str], limit: int) -> str:
     if gone:
         parts.append(f"{len(gone)} have only their counts in the table: {', '.join(gone)}")
     return (
-        f"\n\n**This plan was shortened** to fit {limit:,} characters ({'; '.join(parts)}). "
+        f"\n\n{SHORTENED} to fit {limit:,} characters ({'; '.join(parts)}). "
         "For the whole plan, rerun with `--format markdown --max-chars 0 --out plan.md`, or "
         "read the `--format json` plan kept as the run's artifact."
     )

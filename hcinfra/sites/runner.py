@@ -289,11 +289,20 @@ def write_plan(
     """Every stack's plan in `fmt`, to the file `out` or else stdout; Markdown shortened to
     `max_chars` (default: what a GitHub comment takes; 0: no limit)."""
     from hcinfra.sites.plan_diff import stack_plan
-    from hcinfra.sites.plan_render import COMMENT_LIMIT, render
+    from hcinfra.sites.plan_render import COMMENT_LIMIT, SHORTENED, render
 
     if max_chars is None:
         max_chars = COMMENT_LIMIT if fmt == "markdown" else 0
     rendered = render([stack_plan(run.code, run.result) for run in runs], fmt, max_chars)
+    if fmt == "markdown" and SHORTENED in rendered:
+        # Said in the log too: a CI run that posts the comment shows why details are missing.
+        err.print(
+            f"the Markdown plan was shortened to fit {max_chars:,} characters; "
+            "--max-chars 0 gives the whole plan",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if out is None:
         sys.stdout.write(rendered)
         sys.stdout.flush()

@@ -12,12 +12,10 @@ from rich.console import Console
 
 from hcinfra import cli
 from hcinfra.sites.plan_diff import Change, PropertyChange, Retention, StackPlan
-from hcinfra.sites.plan_render import COMMENT_LIMIT, PlanTooLong, render
+from hcinfra.sites.plan_render import COMMENT_LIMIT, SHORTENED, PlanTooLong, render
 from hcinfra.sites.runner import StackRun, write_plan
 from tests.conftest import REPO
 from tests.sites.test_plan_render import plans as recorded_plans
-
-SHORTENED = "**This plan was shortened**"
 
 
 def site_plan(n: int, members: int = 20) -> StackPlan:
@@ -203,7 +201,9 @@ def test_other_formats_take_no_limit():
         render(network_plan(2), "json", 1000)
 
 
-def test_write_plan_shortens_markdown_to_a_comment_by_default(tmp_path: Path):
+def test_write_plan_shortens_markdown_to_a_comment_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     sent = network_plan(200)
     runs = [
         StackRun(
@@ -220,7 +220,10 @@ def test_write_plan_shortens_markdown_to_a_comment_by_default(tmp_path: Path):
     err = Console(stderr=True)
     md, whole, data = tmp_path / "plan.md", tmp_path / "whole.md", tmp_path / "plan.json"
     write_plan(runs, "markdown", str(md), err)
+    said = capsys.readouterr().err
+    assert "the Markdown plan was shortened to fit 65,536 characters" in said, said
     write_plan(runs, "markdown", str(whole), err, max_chars=0)
+    assert "shortened" not in capsys.readouterr().err
     write_plan(runs, "json", str(data), err)
     short = md.read_text(encoding="utf-8")
     assert len(short) <= COMMENT_LIMIT and SHORTENED in short
