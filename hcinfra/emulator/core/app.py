@@ -257,6 +257,10 @@ class EmulatorApp:
             data = req.json() or {}
             t.clock.advance(float(data.get("advanceSeconds", 0)))
             return Resp(200, {"now": t.clock.now(), "offset": t.clock.offset})
+        if action == ("POST", "/_emulator/devicecode/approve"):
+            from hcinfra.emulator.identity.devicecode import approve
+
+            return approve(t.service("identity"), req.json() or {})
         if action == ("GET", "/_emulator/ca.pem") and self.ca_pem:
             return Resp(200, self.ca_pem, {"Content-Type": "application/x-pem-file"})
         return Resp(404, {"error": f"no admin route {req.method} {req.path}"})

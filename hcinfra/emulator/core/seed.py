@@ -101,6 +101,9 @@ class SeedApp(_Model):
     graph_permissions: list[str] = Field(default_factory=list, alias="graphPermissions")
     exchange_permissions: list[str] = Field(default_factory=list, alias="exchangePermissions")
     directory_roles: list[str] = Field(default_factory=list, alias="directoryRoles")
+    # A public client signs users in (device code); its consented delegated permissions.
+    public_client: bool = Field(False, alias="publicClient")
+    delegated_permissions: list[str] = Field(default_factory=list, alias="delegatedPermissions")
 
 
 class SeedExchange(_Model):

@@ -49,6 +49,8 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     directory_roles: frozenset[str] = field(default_factory=frozenset)
     object_id: str = ""
+    scopes: frozenset[str] = field(default_factory=frozenset)  # delegated: the scp claim
+    delegated: bool = False  # a user's token (idtyp user), not an app's
 
     def has_role(self, role_name: str) -> bool:
         """True when the app holds the named directory role."""
@@ -85,8 +87,10 @@ class Signer:
         wids: list[str],
         now: float | None = None,
         lifetime: int = TOKEN_LIFETIME_S,
+        user: dict[str, str] | None = None,
+        scp: list[str] | None = None,
     ) -> str:
-        """A signed access token."""
+        """A signed access token: app-only, or with `user` (oid, upn) a delegated one."""
         iat = int(now if now is not None else time.time())
         claims: dict[str, Any] = {
             "aud": audience,
@@ -104,6 +108,10 @@ class Signer:
             "wids": wids,
             "ver": "1.0",
         }
+        if user is not None:
+            # A delegated token: the user's oid and upn, the consented scopes, no roles.
+            claims |= {"oid": user["oid"], "sub": user["oid"], "upn": user["upn"]}
+            claims |= {"idtyp": "user", "scp": " ".join(scp or []), "roles": []}
         return jwt.encode(claims, self.key, algorithm="HS256")
 
     def _claims(self, token: str) -> dict[str, Any]:
@@ -146,4 +154,6 @@ class Signer:
             roles=frozenset(claims.get("roles") or []),
             directory_roles=frozenset(claims.get("wids") or []),
             object_id=str(claims.get("oid", "")),
+            scopes=frozenset(str(claims.get("scp") or "").split()),
+            delegated=claims.get("idtyp") == "user",
         )

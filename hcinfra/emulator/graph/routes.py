@@ -11,6 +11,7 @@ from hcinfra.emulator.core.tokens import GRAPH_AUDIENCE
 from hcinfra.emulator.graph import (  # noqa: F401
     apps,
     batch,
+    bookings,
     counts,
     deleted,
     groups,
@@ -48,6 +49,8 @@ class GraphService(Service):
         return KEY_SEGMENT.sub(r"\1/\2", "/" + rest), version
 
     def authorize(self, req: Req, route: Route) -> None:
+        if route.permission in bookings.RULES:
+            return bookings.authorize(req, route.permission)
         accepted = ROUTE_PERMISSIONS.get(route.permission)
         if not accepted:
             return

@@ -14,11 +14,13 @@ from hcinfra.emulator.core.http import Req, Resp, Router
 from hcinfra.emulator.core.seed import Seed
 from hcinfra.emulator.core.service import Service, ServiceError
 from hcinfra.emulator.core.tokens import AUDIENCES, DIRECTORY_ROLES, TOKEN_LIFETIME_S
+from hcinfra.emulator.identity import devicecode
 from hcinfra.emulator.identity.errors import AadError
 
 router = Router()
 PATH = re.compile(
-    r"^/[^/]+/(oauth2/v2\.0/token|v2\.0/\.well-known/openid-configuration|discovery/v2\.0/keys)$"
+    r"^/[^/]+/(oauth2/v2\.0/(token|devicecode)|v2\.0/\.well-known/openid-configuration"
+    r"|discovery/v2\.0/keys)$"
 )
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -65,6 +67,7 @@ def openid_configuration(req: Req, tenant: str) -> Resp:
         {
             "token_endpoint": f"{base}/{tid}/oauth2/v2.0/token",
             "authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/{tid}/oauth2/v2.0/devicecode",
             "jwks_uri": f"{base}/{tid}/discovery/v2.0/keys",
             "issuer": f"{base}/{tid}/v2.0",
             "token_endpoint_auth_methods_supported": [
@@ -86,6 +89,15 @@ def keys(req: Req, tenant: str) -> Resp:
     return Resp(200, {"keys": []})
 
 
+@router.add("POST", "/{tenant}/oauth2/v2.0/devicecode")
+def device_authorization(req: Req, tenant: str) -> Resp:
+    svc: IdentityService = req.service
+    if not svc.known_tenant(tenant):
+        raise AadError(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+    form = dict(parse_qsl(req.body.decode(), keep_blank_values=True))
+    return devicecode.start(svc, form, req.base_url)
+
+
 @router.add("POST", "/{tenant}/oauth2/v2.0/token")
 def token(req: Req, tenant: str) -> Resp:
     svc: IdentityService = req.service
@@ -98,6 +110,10 @@ def token(req: Req, tenant: str) -> Resp:
         )
     form = dict(parse_qsl(req.body.decode(), keep_blank_values=True))
     grant = form.get("grant_type")
+    if grant == devicecode.GRANT:
+        return devicecode.redeem(svc, form, req.base_url)
+    if grant == "refresh_token":
+        return devicecode.refresh(svc, form, req.base_url)
     if grant != "client_credentials":
         raise AadError(
             400,
