@@ -53,6 +53,15 @@ def _permissions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signin(args: argparse.Namespace) -> int:
+    from hcinfra.clients.delegated import sign_in
+    from hcinfra.clients.settings import load_settings
+
+    path = sign_in(load_settings())
+    print(f"signed in; the sign-in's record (no secret) is in {path}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from hcinfra.network import NetworkError, load_network
 
@@ -195,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--format", choices=["text", "json"], default="text")
     doctor.add_argument("--out", help="write the report here instead of stdout")
     doctor.set_defaults(func=_doctor)
+
+    signin = sub.add_parser(
+        "signin", help="sign a user in once for VirtualVisits' delegated-only Bookings calls"
+    )
+    signin.set_defaults(func=_signin)
 
     perms = sub.add_parser("permissions", help="the permissions hcinfra's app needs")
     perms.add_argument("--format", choices=["text", "json"], default="text")

@@ -25,7 +25,17 @@ SOURCES = {
     "use_default_credential": ("useDefaultCredential", "HCINFRA_USE_DEFAULT_CREDENTIAL"),
     "endpoint": ("endpoint", "HCINFRA_ENDPOINT"),
     "ca_bundle": ("caBundle", "HCINFRA_CA_BUNDLE"),
+    # A user's sign-in, for the calls Microsoft takes with delegated permissions only
+    # (VirtualVisits' Bookings creates): hcinfra.clients.delegated.
+    "delegated_client_id": ("delegatedClientId", "HCINFRA_DELEGATED_CLIENT_ID"),
+    "delegated_flow": ("delegatedFlow", "HCINFRA_DELEGATED_FLOW"),
+    "delegated_record": ("delegatedRecord", "HCINFRA_DELEGATED_RECORD"),
+    "delegated_unencrypted_cache": (
+        "delegatedAllowUnencryptedCache",
+        "HCINFRA_DELEGATED_ALLOW_UNENCRYPTED_CACHE",
+    ),
 }
+FLAGS = {"use_default_credential", "delegated_unencrypted_cache"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,10 @@ class Settings:
     use_default_credential: bool = False
     endpoint: str = ""
     ca_bundle: str = ""
+    delegated_client_id: str = ""
+    delegated_flow: str = ""  # device_code (the default) or interactive_browser
+    delegated_record: str = ""  # the sign-in's AuthenticationRecord (no secret in it)
+    delegated_unencrypted_cache: bool = False
 
     @property
     def graph_url(self) -> str:
@@ -77,6 +91,10 @@ class Settings:
             str(self.use_default_credential),
             self.endpoint,
             self.ca_bundle,
+            self.delegated_client_id,
+            self.delegated_flow,
+            self.delegated_record,
+            str(self.delegated_unencrypted_cache),
         )
 
     def missing(self) -> list[str]:
@@ -105,5 +123,5 @@ def load_settings(
     values: dict[str, object] = {}
     for name, (key, var) in SOURCES.items():
         raw = config.get(f"hcinfra:{key}") or config.get(key) or env.get(var) or ""
-        values[name] = _truthy(str(raw)) if name == "use_default_credential" else str(raw)
+        values[name] = _truthy(str(raw)) if name in FLAGS else str(raw)
     return Settings(**values)  # type: ignore[arg-type]

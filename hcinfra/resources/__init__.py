@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hcinfra.resources.shared_mailbox import SharedMailbox as SharedMailbox
     from hcinfra.resources.team import Team as Team
     from hcinfra.resources.teams_policy import TeamsPolicy as TeamsPolicy
+    from hcinfra.resources.ward_schedule import WardSchedule as WardSchedule
 
 
 def __getattr__(name: str) -> object:

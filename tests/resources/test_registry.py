@@ -37,6 +37,7 @@ PICKLED = {
     "PolicyPackageAssignment": (
         "hcinfra.resources.policy_package_assignment.PolicyPackageAssignmentProvider"
     ),
+    "WardSchedule": "hcinfra.resources.ward_schedule.provider.WardScheduleProvider",
     "DeploymentStamp": "hcinfra.resources.deployment_stamp.DeploymentStampProvider",
 }
 

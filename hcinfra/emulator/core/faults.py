@@ -77,6 +77,10 @@ class FaultsConfig(BaseModel):
     throttling: bool = Field(False, description="enforce Graph's documented limits")
     teams_operation_ms: int = Field(600, ge=0, alias="teamsOperationMs")
     license_processing_ms: int = Field(300, ge=0, alias="licenseProcessingMs")
+    schedule_provision_ms: int = Field(300, ge=0, alias="scheduleProvisionMs")
+    schedule_provision_error: str | None = Field(
+        None, alias="scheduleProvisionError", description="new schedules fail with this code"
+    )
     profile: str | None = Field(None, description="a named profile: its rules and figures")
     _profile_rules: list[FaultRule] = PrivateAttr(default_factory=list)
 
@@ -143,6 +147,12 @@ GRAPH_LIMITS: list[tuple[str, str, str, float, float]] = [
     ("POST", "/*/teams", "teams-create", 10, 1),
     ("PUT", "/*/groups/*/team", "teams-create-from-group", 6, 1),
     ("POST", "/*/teams/*/channels", "teams-channel-write", 30, 1),
+    # Shifts: /teams/{id}/schedule and everything under it, per verb.
+    ("GET", "/*/teams/*/schedule*", "teams-schedule-read", 30, 1),
+    ("POST", "/*/teams/*/schedule*", "teams-schedule-write", 30, 1),
+    ("PATCH", "/*/teams/*/schedule*", "teams-schedule-write", 30, 1),
+    ("PUT", "/*/teams/*/schedule*", "teams-schedule-write", 30, 1),
+    ("DELETE", "/*/teams/*/schedule*", "teams-schedule-delete", 15, 1),
     ("*", "/*/teams*", "teams", 15000, 10),
     ("POST", "/*/groups*", "directory-write", 3000, 150),
     ("PATCH", "/*/groups*", "directory-write", 3000, 150),

@@ -38,10 +38,15 @@ QUERY_OPTIONS: dict[tuple[str, str], set[str]] = {
     ("GET", "/subscribedSkus"): {"$select"},
     ("GET", "/appCatalogs/teamsApps"): {"$filter", "$select"},
     ("GET", "/teamwork/teamTemplates"): {"$expand"},
+    ("GET", "/groups/{gid}/sites/root"): {"$select"},
+    ("GET", "/sites/{sid}"): {"$select"},
+    ("GET", "/sites/{sid}/lists"): {"$select", *PAGING},
+    ("GET", "/sites/{sid}/lists/{lid}"): {"$select", "$expand"},
 }
 # Values an option may take on a route, where the emulator serves only some.
 OPTION_VALUES: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/teamwork/teamTemplates", "$expand"): {"definitions"},
+    ("GET", "/sites/{sid}/lists/{lid}", "$expand"): {"columns"},
 }
 
 

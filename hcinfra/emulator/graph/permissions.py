@@ -62,9 +62,14 @@ ROUTE_PERMISSIONS: dict[str, list[str]] = {
     ],
     "templates.read": ["TeamTemplates.Read.All", "TeamTemplates.Read"],
     "appcatalog.read": ["AppCatalog.Read.All", "AppCatalog.ReadWrite.All"],
+    # Shifts (team-put-schedule, schedule-get, schedulinggroup-*): application permissions.
+    "schedule.read": ["Schedule.Read.All", "Schedule.ReadWrite.All"],
+    "schedule.write": ["Schedule.ReadWrite.All"],
     "batch": [],
 }
 # Teams-workload routes answer a missing permission in their own words.
-TEAMS_ROUTES = {k for k in ROUTE_PERMISSIONS if k.startswith(("teams.", "channels.", "templates."))}
+TEAMS_ROUTES = {
+    k for k in ROUTE_PERMISSIONS if k.startswith(("teams.", "channels.", "templates.", "schedule."))
+}
 # Blocking or enabling sign-in alone also accepts this narrower permission.
 ENABLE_DISABLE = "User.EnableDisableAccount.All"

@@ -16,6 +16,7 @@ from hcinfra.emulator.graph import (  # noqa: F401
     deleted,
     groups,
     licensing,
+    schedules,
     teams,
     users,
 )
