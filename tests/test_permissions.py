@@ -22,6 +22,7 @@ def test_every_kind_declares_what_it_writes_with():
         "PolicyPackageAssignment",
         "PatientList",
         "WardSchedule",
+        "VirtualVisits",
     }
     for kind in kinds():
         write = kind.permissions.write

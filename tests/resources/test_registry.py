@@ -39,6 +39,7 @@ PICKLED = {
     ),
     "PatientList": "hcinfra.resources.patient_list.provider.PatientListProvider",
     "WardSchedule": "hcinfra.resources.ward_schedule.provider.WardScheduleProvider",
+    "VirtualVisits": "hcinfra.resources.virtual_visits.provider.VirtualVisitsProvider",
     "DeploymentStamp": "hcinfra.resources.deployment_stamp.DeploymentStampProvider",
 }
 
