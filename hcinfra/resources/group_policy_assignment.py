@@ -40,7 +40,10 @@ from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers, order
 from hcinfra.resources.teams_apps import GUID
 from hcinfra.resources.teams_policy import PERMISSIONS
 
-# The policy types hcinfra assigns: those Microsoft's healthcare packages hold.
+# The policy types hcinfra assigns: those Microsoft's healthcare packages hold, and virtual
+# appointments. New-CsGroupPolicyAssignment takes every Teams type since May 2023 but App
+# Permission, Network Roaming, Emergency Call Routing, Voice Applications and Upgrade, and
+# Grant-CsTeamsVirtualAppointmentsPolicy documents -Group with -Rank.
 AssignableType = Literal[
     "TeamsMessagingPolicy",
     "TeamsAppSetupPolicy",
@@ -48,6 +51,7 @@ AssignableType = Literal[
     "TeamsCallingPolicy",
     "TeamsMeetingBroadcastPolicy",
     "TeamsChannelsPolicy",
+    "TeamsVirtualAppointmentsPolicy",
 ]
 
 

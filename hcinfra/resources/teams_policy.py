@@ -1,4 +1,4 @@
-"""TeamsPolicy: a custom Teams policy instance (`Tag:<name>`) of one of six policy types.
+"""TeamsPolicy: a custom Teams policy instance (`Tag:<name>`) of one of seven policy types.
 
 Settings are typed per policy type and named as the MicrosoftTeams cmdlets name them
 (AllowGiphy, ReadReceiptsEnabledType…), so a misspelt or mistyped setting fails at
@@ -26,7 +26,7 @@ from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions
 from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.teams_policy_settings import (
     AnySettings,
-    ChannelsPolicySettings,
+    BareSettings,
     PolicySettings,
     PolicyType,
     service_settings,
@@ -74,7 +74,7 @@ class TeamsPolicyInputs(Inputs):
     def _settings(cls, value: Any, _handler: Any, info: ValidationInfo) -> Any:
         if "policy_type" not in info.data:
             return value  # the policy type failed; its failure says so
-        if isinstance(value, (PolicySettings, ChannelsPolicySettings)):
+        if isinstance(value, (PolicySettings, BareSettings)):
             value = value.model_dump(mode="json")
         return validate_settings(info.data["policy_type"], value)
 
@@ -84,9 +84,9 @@ class TeamsPolicyInputs(Inputs):
         return f"Tag:{self.name}"
 
     @property
-    def typed(self) -> PolicySettings | ChannelsPolicySettings:
+    def typed(self) -> PolicySettings | BareSettings:
         """The settings, validated for the policy type."""
-        assert isinstance(self.settings, (PolicySettings, ChannelsPolicySettings))
+        assert isinstance(self.settings, (PolicySettings, BareSettings))
         return self.settings
 
 
@@ -230,7 +230,7 @@ def _id(inputs: TeamsPolicyInputs) -> str:
 
 
 class TeamsPolicy(KindResource):
-    """A custom Teams policy (messaging, app setup, meeting, calling, live events, channels)."""
+    """A custom Teams policy of one of the managed types (teams_policy_settings.SETTINGS)."""
 
     identity: pulumi.Output[str]
     effective_settings: pulumi.Output[dict[str, Any]]

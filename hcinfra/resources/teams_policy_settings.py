@@ -2,7 +2,8 @@
 
 REF: https://learn.microsoft.com/powershell/module/microsoftteams/set-csteamsmessagingpolicy
 (and Set-CsTeamsAppSetupPolicy, Set-CsTeamsMeetingPolicy, Set-CsTeamsCallingPolicy,
-Set-CsTeamsMeetingBroadcastPolicy, Set-CsTeamsChannelsPolicy). Each model holds the
+Set-CsTeamsMeetingBroadcastPolicy, Set-CsTeamsChannelsPolicy,
+Set-CsTeamsVirtualAppointmentsPolicy). Each model holds the
 settings hcinfra manages; None leaves a setting unmanaged.
 """
 
@@ -159,7 +160,19 @@ class MeetingBroadcastPolicySettings(PolicySettings):
     AllowBroadcastTranscription: StrictBool | None = None
 
 
-class ChannelsPolicySettings(Inputs):
+class BareSettings(Inputs):
+    """Settings of a type whose cmdlets take no Description."""
+
+    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
+        """The declared settings as the service takes them."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def apps(self) -> list[str]:
+        """No apps in these types."""
+        return []
+
+
+class ChannelsPolicySettings(BareSettings):
     """TeamsChannelsPolicy settings (Set-CsTeamsChannelsPolicy; the type has no Description)."""
 
     AllowOrgWideTeamCreation: StrictBool | None = None
@@ -169,13 +182,15 @@ class ChannelsPolicySettings(Inputs):
     AllowChannelSharingToExternalUser: StrictBool | None = None
     AllowUserToParticipateInExternalSharedChannel: StrictBool | None = None
 
-    def body(self, looked_up: dict[str, str] | None = None) -> dict[str, Any]:
-        """The declared settings as the service takes them."""
-        return self.model_dump(mode="json", exclude_none=True)
 
-    def apps(self) -> list[str]:
-        """No apps in this type."""
-        return []
+class VirtualAppointmentsPolicySettings(BareSettings):
+    """TeamsVirtualAppointmentsPolicy settings (Set-CsTeamsVirtualAppointmentsPolicy).
+
+    EnableSmsNotifications: whether users may send SMS notifications to external guests
+    of meetings booked with the virtual appointment template (the service's default: on).
+    """
+
+    EnableSmsNotifications: StrictBool | None = None
 
 
 # Every concrete model: pydantic serialises a field by its declared type, so the union
@@ -187,17 +202,19 @@ AnySettings = (
     | CallingPolicySettings
     | MeetingBroadcastPolicySettings
     | ChannelsPolicySettings
+    | VirtualAppointmentsPolicySettings
 )
-SETTINGS: dict[str, type[PolicySettings | ChannelsPolicySettings]] = {
+SETTINGS: dict[str, type[PolicySettings | BareSettings]] = {
     "TeamsMessagingPolicy": MessagingPolicySettings,
     "TeamsAppSetupPolicy": AppSetupPolicySettings,
     "TeamsMeetingPolicy": MeetingPolicySettings,
     "TeamsCallingPolicy": CallingPolicySettings,
     "TeamsMeetingBroadcastPolicy": MeetingBroadcastPolicySettings,
     "TeamsChannelsPolicy": ChannelsPolicySettings,
+    "TeamsVirtualAppointmentsPolicy": VirtualAppointmentsPolicySettings,
 }
-# The policy types TeamsPolicy manages: those Microsoft's healthcare packages hold, and
-# the Teams (channels) policy.
+# The policy types TeamsPolicy manages: those Microsoft's healthcare packages hold, the
+# Teams (channels) policy, and the virtual appointments policy (SMS for virtual visits).
 PolicyType = Literal[
     "TeamsMessagingPolicy",
     "TeamsAppSetupPolicy",
@@ -205,10 +222,11 @@ PolicyType = Literal[
     "TeamsCallingPolicy",
     "TeamsMeetingBroadcastPolicy",
     "TeamsChannelsPolicy",
+    "TeamsVirtualAppointmentsPolicy",
 ]
 
 
-def validate_settings(policy_type: str, raw: Any) -> PolicySettings | ChannelsPolicySettings:
+def validate_settings(policy_type: str, raw: Any) -> PolicySettings | BareSettings:
     """The settings checked against the type's model; every problem named by its setting."""
     model = SETTINGS[policy_type]
     if not isinstance(raw, Mapping):
@@ -225,7 +243,7 @@ def validate_settings(policy_type: str, raw: Any) -> PolicySettings | ChannelsPo
         for key, value in raw.items()
         if key not in known
     ]
-    settings: PolicySettings | ChannelsPolicySettings | None = None
+    settings: PolicySettings | BareSettings | None = None
     try:
         settings = model.model_validate({k: v for k, v in raw.items() if k in known})
     except ValidationError as err:

@@ -17,7 +17,6 @@ from hcinfra.emulator.graph import (  # noqa: F401
     groups,
     licensing,
     schedules,
-    sites,
     teams,
     users,
 )

@@ -2,8 +2,9 @@
 
 Setting names, value sets and defaults follow the MicrosoftTeams cmdlet reference
 (Set-CsTeams*Policy) and the Global instances Get-CsTeams*Policy shows on a new tenant.
-The six types are those Microsoft's healthcare policy packages pre-define: meetings,
-live events, calling, messaging, teams (channels) and app setup.
+The six types Microsoft's healthcare policy packages pre-define (meetings, live events,
+calling, messaging, teams (channels) and app setup), and virtual appointments (SMS
+notifications for visits booked with the virtual appointment template).
 """
 
 from __future__ import annotations
@@ -266,8 +267,22 @@ CHANNELS = PolicyType(
     ),
 )
 
+# Virtual appointments (Set-CsTeamsVirtualAppointmentsPolicy): one setting, no Description.
+VIRTUAL_APPOINTMENTS = PolicyType(
+    "TeamsVirtualAppointmentsPolicy", (boolean("EnableSmsNotifications", True),)
+)
+
 POLICY_TYPES: dict[str, PolicyType] = {
-    t.name.lower(): t for t in (MESSAGING, APP_SETUP, MEETING, CALLING_POLICY, BROADCAST, CHANNELS)
+    t.name.lower(): t
+    for t in (
+        MESSAGING,
+        APP_SETUP,
+        MEETING,
+        CALLING_POLICY,
+        BROADCAST,
+        CHANNELS,
+        VIRTUAL_APPOINTMENTS,
+    )
 }
 
 
