@@ -24,8 +24,8 @@ PROGRAM = """\
 import pulumi
 from hcinfra.components import PackagePolicies
 from hcinfra.resources import (
-    GroupLicenseAssignment, GroupPolicyAssignment, MailSecurityGroup, PolicyPackageAssignment,
-    SecurityGroup, SharedMailbox, Team, TeamsPolicy,
+    GroupLicenseAssignment, GroupPolicyAssignment, MailSecurityGroup, PatientList,
+    PolicyPackageAssignment, SecurityGroup, SharedMailbox, Team, TeamsPolicy,
 )
 
 cfg = pulumi.Config()
@@ -56,6 +56,10 @@ mailbox = SharedMailbox(
 ward = Team(
     "ward", display_name="E2E Ward 3", template="healthcareWard", owners=[manager],
     channels=[{"name": "Night shift", "description": "Handover"}],
+)
+patients = PatientList(
+    "patients", group_id=ward.group_id,
+    columns=[{"name": "CodeStatus", "type": "choice", "choices": ["Full code", "DNR"]}],
 )
 messaging = TeamsPolicy(
     "messaging", policy_type="TeamsMessagingPolicy", name="E2E-Secure-Messaging",
@@ -185,3 +189,6 @@ def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
         assert clinical in {g["id"] for g in deleted}
     state = emu.admin("GET", "state").json()
     assert any(m["Alias"] == "e2e-info" for m in state["exo.mailbox"].values())
+    # The ward's Patients list stays too, with its columns.
+    [kept] = state["spList"].values()
+    assert "CodeStatus" in {c["name"] for c in kept["_columns"]}
