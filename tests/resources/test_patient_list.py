@@ -324,3 +324,18 @@ def test_permission_denied_names_the_permission(tenant: Emulator):
     finally:
         connection.configure({})
     assert "PatientList needs Sites.Manage.All, Sites.Read.All" in str(err.value)
+
+
+def test_a_library_of_the_same_name_is_not_adopted(tenant: Emulator):
+    gid = ward(tenant)
+    sid = tenant.graph("GET", f"/groups/{gid}/sites/root").json()["id"]
+    assert tenant.graph("POST", f"/sites/{sid}/lists", json={"displayName": "Patients"}).is_success
+    # The site answers that its "Patients" is a document library.
+    library = {"id": "b57af081-936c-4803-a120-d94887b03864", "displayName": "Patients"}
+    body = {"value": [{**library, "list": {"template": "documentLibrary"}}]}
+    rule = {"match": "GET /v1.0/sites/*/lists", "respond": {"status": 200, "body": body}}
+    faults(tenant, rules=[rule])
+    p = PatientListProvider()
+    with pytest.raises(PatientListError, match="is a documentLibrary, not a list hcinfra made"):
+        p.create(checked(p, inputs(gid)))
+    assert ("POST", "/sites/{sid}/lists", 409) in statuses(tenant)
