@@ -132,11 +132,21 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
     "PolicyPackageAssignment": lambda i: Cost(teams_admin=_placed(i)),
     # One POST of the policy instance.
     "TeamsPolicy": lambda i: Cost(teams_admin=1),
+    # The team's site (its id names the list's parent), then the list with every column.
+    "PatientList": lambda i: Cost(graph=2),
     # PUT of the schedule, one read once Shifts has provisioned it, then every group's POST
     # at once. (Schedule provisioning has no figure in the profile: not counted as a wait.)
     "WardSchedule": lambda i: Cost(
         graph=2 + bool(i.get("groups")),
         writes={"teams-schedule-write": 1 + len(i.get("groups") or [])},
+    ),
+    # POST of the business, then its staff (4 at a time per mailbox: one round trip for
+    # up to 4), then its services naming them, then publish when declared.
+    "VirtualVisits": lambda i: Cost(
+        graph=1
+        + math.ceil(len(i.get("staff") or []) / 4)
+        + math.ceil(len(i.get("services") or []) / 4)
+        + bool(i.get("published")),
     ),
     # No tenant call.
     "DeploymentStamp": lambda i: Cost(),

@@ -20,7 +20,9 @@ def test_every_kind_declares_what_it_writes_with():
         "TeamsPolicy",
         "GroupPolicyAssignment",
         "PolicyPackageAssignment",
+        "PatientList",
         "WardSchedule",
+        "VirtualVisits",
     }
     for kind in kinds():
         write = kind.permissions.write

@@ -17,6 +17,7 @@ from hcinfra.emulator.graph import (  # noqa: F401
     groups,
     licensing,
     schedules,
+    sites,
     teams,
     users,
 )
