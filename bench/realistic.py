@@ -132,8 +132,6 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
     "PolicyPackageAssignment": lambda i: Cost(teams_admin=_placed(i)),
     # One POST of the policy instance.
     "TeamsPolicy": lambda i: Cost(teams_admin=1),
-    # The team's site (its id names the list's parent), then the list with every column.
-    "PatientList": lambda i: Cost(graph=2),
     # PUT of the schedule, one read once Shifts has provisioned it, then every group's POST
     # at once. (Schedule provisioning has no figure in the profile: not counted as a wait.)
     "WardSchedule": lambda i: Cost(

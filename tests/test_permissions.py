@@ -20,7 +20,6 @@ def test_every_kind_declares_what_it_writes_with():
         "TeamsPolicy",
         "GroupPolicyAssignment",
         "PolicyPackageAssignment",
-        "PatientList",
         "WardSchedule",
         "VirtualVisits",
     }

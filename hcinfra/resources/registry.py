@@ -58,7 +58,6 @@ KINDS: tuple[Kind, ...] = (
     Kind("TeamsPolicy", "teams_policy", "TeamsPolicyProvider"),
     Kind("GroupPolicyAssignment", "group_policy_assignment", "GroupPolicyAssignmentProvider"),
     Kind("PolicyPackageAssignment", "policy_package_assignment", "PolicyPackageAssignmentProvider"),
-    Kind("PatientList", "patient_list", "PatientListProvider"),
     Kind("WardSchedule", "ward_schedule", "WardScheduleProvider"),
     Kind("VirtualVisits", "virtual_visits", "VirtualVisitsProvider"),
     Kind("DeploymentStamp", "deployment_stamp", "DeploymentStampProvider", tenant=False),

@@ -221,3 +221,27 @@ def test_a_delegated_token_without_the_scope_is_denied(emu: Emulator):
     with emu.client(headers=read_only) as c:
         r = c.post("/v1.0/solutions/bookingBusinesses", json={"displayName": "Ward"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "ErrorAccessDenied"
+
+
+def test_a_fifth_concurrent_request_to_one_mailbox_is_throttled(emu: Emulator, token: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    bid = business(emu, token)
+    rule = {"match": "GET /v1.0/solutions/bookingBusinesses/*", "latencyMs": 400}
+    emu.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(_: int) -> tuple[int, dict]:
+        with emu.client(headers=headers) as c:
+            r = c.get(f"/v1.0/solutions/bookingBusinesses/{bid}")
+            return r.status_code, r.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(get, range(8)))
+    throttled = [body for status, body in answers if status == 429]
+    assert len(throttled) == 4 and sum(s == 200 for s, _ in answers) == 4
+    error = throttled[0]["error"]
+    assert error["code"] == "TooManyRequests" and "MailboxConcurrency" in error["message"]
+    # Another mailbox is not affected, and the count drops once answered.
+    with emu.client(headers=headers) as c:
+        assert c.get(f"/v1.0/solutions/bookingBusinesses/{bid}").status_code == 200

@@ -37,7 +37,6 @@ PICKLED = {
     "PolicyPackageAssignment": (
         "hcinfra.resources.policy_package_assignment.PolicyPackageAssignmentProvider"
     ),
-    "PatientList": "hcinfra.resources.patient_list.provider.PatientListProvider",
     "WardSchedule": "hcinfra.resources.ward_schedule.provider.WardScheduleProvider",
     "VirtualVisits": "hcinfra.resources.virtual_visits.provider.VirtualVisitsProvider",
     "DeploymentStamp": "hcinfra.resources.deployment_stamp.DeploymentStampProvider",

@@ -304,3 +304,19 @@ def test_bad_inputs_are_refused_before_any_call(emu: Emulator, change: dict, whe
 def test_inconsistent_inputs_are_refused(change: dict, says: str):
     failures = VirtualVisitsProvider().check({}, inputs(**change)).failures
     assert failures and says in failures[0].reason, failures
+
+
+def test_the_client_sends_at_most_four_calls_at_once_per_mailbox(tenant: Emulator):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hcinfra.resources.virtual_visits.calls import business_path
+
+    p = VirtualVisitsProvider()
+    made = p.create(checked(p, inputs()))
+    rule = {"match": "GET /v1.0/solutions/bookingBusinesses/*", "latencyMs": 300}
+    tenant.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    since = tenant.requests()["last"]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: p._app("GET", business_path(made.id), bid=made.id), range(8)))
+    codes = [e["status"] for e in tenant.requests(since)["entries"] if "solutions" in e["path"]]
+    assert codes == [200] * 8  # the emulator throttles a fifth at once: none was sent
