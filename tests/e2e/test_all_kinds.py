@@ -25,7 +25,7 @@ import pulumi
 from hcinfra.components import PackagePolicies
 from hcinfra.resources import (
     GroupLicenseAssignment, GroupPolicyAssignment, MailSecurityGroup, PatientList,
-    PolicyPackageAssignment, SecurityGroup, SharedMailbox, Team, TeamsPolicy,
+    PolicyPackageAssignment, SecurityGroup, SharedMailbox, Team, TeamsPolicy, WardSchedule,
 )
 
 cfg = pulumi.Config()
@@ -60,6 +60,10 @@ ward = Team(
 patients = PatientList(
     "patients", group_id=ward.group_id,
     columns=[{"name": "CodeStatus", "type": "choice", "choices": ["Full code", "DNR"]}],
+)
+schedule = WardSchedule(
+    "ward-schedule", team_id=ward.team_id, time_zone="America/Toronto",
+    groups=[{"name": "Nurses", "members": ["nurse001@northwindhealth.org"]}],
 )
 messaging = TeamsPolicy(
     "messaging", policy_type="TeamsMessagingPolicy", name="E2E-Secure-Messaging",
@@ -189,6 +193,10 @@ def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
         assert clinical in {g["id"] for g in deleted}
     state = emu.admin("GET", "state").json()
     assert any(m["Alias"] == "e2e-info" for m in state["exo.mailbox"].values())
+    # The ward's schedule stays, enabled; its scheduling groups are deactivated, not gone.
+    assert state["schedule"][team]["enabled"] is True
+    groups = [g for g in state["schedulingGroup"].values() if g["_teamId"] == team]
+    assert [g["displayName"] for g in groups] == ["Nurses"] and not groups[0]["isActive"]
     # The ward's Patients list stays too, with its columns.
     [kept] = state["spList"].values()
     assert "CodeStatus" in {c["name"] for c in kept["_columns"]}
