@@ -10,7 +10,14 @@ from hcinfra.clients.errors import PermissionDenied
 from hcinfra.resources.ward_schedule import WardScheduleProvider
 from hcinfra.resources.ward_schedule.calls import ScheduleProvisionError
 from tests.emulator.docexamples import unified_group, user_id
-from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
+from tests.emulator.harness import (
+    AUDITOR_APP,
+    AUDITOR_SECRET,
+    GRAPH_SCOPE,
+    UNPRIVILEGED_APP,
+    UNPRIVILEGED_SECRET,
+    Emulator,
+)
 from tests.resources.conftest import configure_for
 
 MANAGER = "claire.dubois@northwindhealth.org"
@@ -327,3 +334,15 @@ def test_permission_denied_names_the_permission(tenant: Emulator, ward):
         p.create(checked(p, inputs(ward)))
     assert "Schedule.ReadWrite.All" in str(err.value) and "WardSchedule" in str(err.value)
     assert state(tenant, "schedule") == {}
+
+
+def test_a_read_without_schedule_read_names_it(tenant: Emulator, ward):
+    p = WardScheduleProvider()
+    made = p.create(checked(p, inputs(ward)))
+    configure_for(tenant, UNPRIVILEGED_APP, UNPRIVILEGED_SECRET)
+    with pytest.raises(PermissionDenied) as err:
+        p.read(ward, made.outs)
+    assert str(err.value).startswith("WardSchedule needs Schedule.Read.All on")
+    # The auditor, granted Schedule.Read.All, reads it.
+    configure_for(tenant, AUDITOR_APP, AUDITOR_SECRET)
+    assert p.read(ward, made.outs).outs["group_ids"] == made.outs["group_ids"]
