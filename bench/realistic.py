@@ -138,14 +138,8 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
         graph=2 + bool(i.get("groups")),
         writes={"teams-schedule-write": 1 + len(i.get("groups") or [])},
     ),
-    # POST of the business, then its staff (4 at a time per mailbox: one round trip for
-    # up to 4), then its services naming them, then publish when declared.
-    "VirtualVisits": lambda i: Cost(
-        graph=1
-        + math.ceil(len(i.get("staff") or []) / 4)
-        + math.ceil(len(i.get("services") or []) / 4)
-        + bool(i.get("published")),
-    ),
+    # The team's site (its id names the list's parent), then the list with every column.
+    "PatientList": lambda i: Cost(graph=2),
     # No tenant call.
     "DeploymentStamp": lambda i: Cost(),
 }

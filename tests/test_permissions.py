@@ -21,7 +21,7 @@ def test_every_kind_declares_what_it_writes_with():
         "GroupPolicyAssignment",
         "PolicyPackageAssignment",
         "WardSchedule",
-        "VirtualVisits",
+        "PatientList",
     }
     for kind in kinds():
         write = kind.permissions.write

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         GroupPolicyAssignment as GroupPolicyAssignment,
     )
     from hcinfra.resources.mail_security_group import MailSecurityGroup as MailSecurityGroup
+    from hcinfra.resources.patient_list import PatientList as PatientList
     from hcinfra.resources.policy_package_assignment import (
         PolicyPackageAssignment as PolicyPackageAssignment,
     )
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from hcinfra.resources.shared_mailbox import SharedMailbox as SharedMailbox
     from hcinfra.resources.team import Team as Team
     from hcinfra.resources.teams_policy import TeamsPolicy as TeamsPolicy
-    from hcinfra.resources.virtual_visits import VirtualVisits as VirtualVisits
     from hcinfra.resources.ward_schedule import WardSchedule as WardSchedule
 
 

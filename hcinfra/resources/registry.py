@@ -59,7 +59,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("GroupPolicyAssignment", "group_policy_assignment", "GroupPolicyAssignmentProvider"),
     Kind("PolicyPackageAssignment", "policy_package_assignment", "PolicyPackageAssignmentProvider"),
     Kind("WardSchedule", "ward_schedule", "WardScheduleProvider"),
-    Kind("VirtualVisits", "virtual_visits", "VirtualVisitsProvider"),
+    Kind("PatientList", "patient_list", "PatientListProvider"),
     Kind("DeploymentStamp", "deployment_stamp", "DeploymentStampProvider", tenant=False),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

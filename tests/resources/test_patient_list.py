@@ -339,3 +339,19 @@ def test_a_library_of_the_same_name_is_not_adopted(tenant: Emulator):
     with pytest.raises(PatientListError, match="is a documentLibrary, not a list hcinfra made"):
         p.create(checked(p, inputs(gid)))
     assert ("POST", "/sites/{sid}/lists", 409) in statuses(tenant)
+
+
+def test_a_taken_name_said_with_a_400_is_adopted_too(tenant: Emulator):
+    gid = ward(tenant)
+    sid = tenant.graph("GET", f"/groups/{gid}/sites/root").json()["id"]
+    assert tenant.graph("POST", f"/sites/{sid}/lists", json={"displayName": "Patients"}).is_success
+    taken = {"code": "invalidRequest", "message": "A list with the specified title already exists."}
+    rule = {
+        "match": "POST /v1.0/sites/*/lists",
+        "respond": {"status": 400, "body": {"error": taken}},
+    }
+    faults(tenant, rules=[rule])
+    p = PatientListProvider()
+    made = p.create(checked(p, inputs(gid)))
+    assert list(lists(tenant)) == [made.id]
+    assert {*PATIENTS, "CodeStatus", "Allergies"} <= set(names(tenant, made.id))

@@ -38,7 +38,7 @@ PICKLED = {
         "hcinfra.resources.policy_package_assignment.PolicyPackageAssignmentProvider"
     ),
     "WardSchedule": "hcinfra.resources.ward_schedule.provider.WardScheduleProvider",
-    "VirtualVisits": "hcinfra.resources.virtual_visits.provider.VirtualVisitsProvider",
+    "PatientList": "hcinfra.resources.patient_list.provider.PatientListProvider",
     "DeploymentStamp": "hcinfra.resources.deployment_stamp.DeploymentStampProvider",
 }
 

@@ -62,6 +62,19 @@ ROUTE_PERMISSIONS: dict[str, list[str]] = {
     ],
     "templates.read": ["TeamTemplates.Read.All", "TeamTemplates.Read"],
     "appcatalog.read": ["AppCatalog.Read.All", "AppCatalog.ReadWrite.All"],
+    # SharePoint through Graph: site-get, list-list, list-get, list-create, list-list-columns,
+    # list-post-columns, columndefinition-update. List DELETE has no reference page: strict.
+    "sites.read": ["Sites.Read.All", "Sites.ReadWrite.All"],
+    "lists.read": ["Sites.Read.All", "Sites.ReadWrite.All"],
+    "lists.create": ["Sites.Manage.All", "Sites.ReadWrite.All"],
+    "lists.delete": ["Sites.Manage.All", "Sites.FullControl.All"],
+    "columns.read": [
+        "Sites.Read.All",
+        "Sites.Manage.All",
+        "Sites.FullControl.All",
+        "Sites.ReadWrite.All",
+    ],
+    "columns.write": ["Sites.Manage.All", "Sites.FullControl.All"],
     # Shifts (team-put-schedule, schedule-get, schedulinggroup-*): application permissions.
     "schedule.read": ["Schedule.Read.All", "Schedule.ReadWrite.All"],
     "schedule.write": ["Schedule.ReadWrite.All"],

@@ -84,7 +84,7 @@ class PatientListProvider(KindProvider):
         try:
             made = self._run(partial(calls.create_list, sid, body))
         except TenantError as err:
-            if err.status != 409:
+            if not name_taken(err):
                 raise
             # A retried create met the list it made (nameAlreadyExists): adopt it.
             lid = self._find(sid, inputs)
@@ -226,7 +226,7 @@ class PatientListProvider(KindProvider):
             self._run(partial(calls.add_column, sid, lid, definition(column)))
         except TenantError as err:
             # A retried POST met the column it made; any other refusal is the caller's.
-            if err.status != 409:
+            if not name_taken(err):
                 raise
 
     def _observed(self, inputs: PatientListInputs, listed: dict[str, Any]) -> dict[str, Any]:
@@ -265,3 +265,17 @@ class PatientListProvider(KindProvider):
             "unmanaged_columns": [],
             "retained": [] if inputs.allow_data_deletion else RETAINED,
         }
+
+
+def name_taken(err: TenantError) -> bool:
+    """Whether a refused create says the name is taken (409 nameAlreadyExists, or a 400 so worded).
+
+    Graph documents nameAlreadyExists as a 409; SharePoint's own words for a taken list
+    title or column name may come as a 400 instead, which means the same here.
+    """
+    words = err.message.lower()
+    return (
+        err.status == 409
+        or err.code == "nameAlreadyExists"
+        or (err.status == 400 and ("already exists" in words or "duplicate field name" in words))
+    )
