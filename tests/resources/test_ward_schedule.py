@@ -7,10 +7,17 @@ import time
 import pytest
 
 from hcinfra.clients.errors import PermissionDenied
-from hcinfra.resources.ward_schedule import WardScheduleProvider
+from hcinfra.resources.ward_schedule import WardScheduleInputs, WardScheduleProvider
 from hcinfra.resources.ward_schedule.calls import ScheduleProvisionError
 from tests.emulator.docexamples import unified_group, user_id
-from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
+from tests.emulator.harness import (
+    AUDITOR_APP,
+    AUDITOR_SECRET,
+    GRAPH_SCOPE,
+    UNPRIVILEGED_APP,
+    UNPRIVILEGED_SECRET,
+    Emulator,
+)
 from tests.resources.conftest import configure_for
 
 MANAGER = "claire.dubois@northwindhealth.org"
@@ -311,12 +318,13 @@ def test_check_lists_every_problem(tenant: Emulator):
         {
             "team_id": "ward-4",
             "time_zone": "Mars/Olympus",
-            "groups": [{"name": "", "members": ["nobody"]}],
+            "groups": [{"name": "", "members": ["nobody"]}, {"name": "RN"}, {"name": "rn"}],
             "time_clock_enabled": "sometimes",
         },
     )
     fields = {f.property for f in result.failures}
-    assert {"team_id", "time_zone", "groups.0.name", "groups.0.members"} <= fields
+    # A repeated group name is reported beside the other problems, not instead of them.
+    assert {"team_id", "time_zone", "groups.0.name", "groups.0.members", "groups"} <= fields
     assert "time_clock_enabled" in fields
 
 
@@ -327,3 +335,30 @@ def test_permission_denied_names_the_permission(tenant: Emulator, ward):
         p.create(checked(p, inputs(ward)))
     assert "Schedule.ReadWrite.All" in str(err.value) and "WardSchedule" in str(err.value)
     assert state(tenant, "schedule") == {}
+
+
+def test_a_read_without_schedule_read_names_it(tenant: Emulator, ward):
+    p = WardScheduleProvider()
+    made = p.create(checked(p, inputs(ward)))
+    configure_for(tenant, UNPRIVILEGED_APP, UNPRIVILEGED_SECRET)
+    with pytest.raises(PermissionDenied) as err:
+        p.read(ward, made.outs)
+    assert str(err.value).startswith("WardSchedule needs Schedule.Read.All on")
+    # The auditor, granted Schedule.Read.All, reads it.
+    configure_for(tenant, AUDITOR_APP, AUDITOR_SECRET)
+    assert p.read(ward, made.outs).outs["group_ids"] == made.outs["group_ids"]
+
+
+def test_an_extra_active_group_of_a_declared_name_is_deactivated(tenant: Emulator, ward):
+    # Should Graph accept a second group of one name (the emulator answers 409), the next
+    # run keeps the one it knows and deactivates the other.
+    p = WardScheduleProvider()
+    made = p.create(checked(p, inputs(ward)))
+    inputs_ = p.parse(made.outs, WardScheduleInputs)
+    existing = p._groups(ward)
+    twin = {**existing[0], "id": "TAG_00000000-0000-4000-8000-000000000001"}
+    since = tenant.requests()["last"]
+    ids = p._ensure_groups(inputs_, made.outs["resolved"], [*existing, twin], {}, [])
+    assert ids == made.outs["group_ids"]
+    deletes = [e["path"] for e in tenant.requests(since)["entries"] if e["method"] == "DELETE"]
+    assert deletes == [f"/v1.0/teams/{ward}/schedule/schedulingGroups/{twin['id']}"]

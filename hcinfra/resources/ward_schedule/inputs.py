@@ -8,9 +8,16 @@ from __future__ import annotations
 import re
 import zoneinfo
 from functools import cache
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from pydantic import Field, field_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from hcinfra.resources.base import Inputs
 from hcinfra.resources.directory import GUID
@@ -87,14 +94,33 @@ class WardScheduleInputs(Inputs):
             raise ValueError(problem)
         return value
 
-    @field_validator("groups")
+    @model_validator(mode="wrap")
     @classmethod
-    def _groups(cls, values: list[SchedulingGroupSpec]) -> list[SchedulingGroupSpec]:
-        names = [g.name.lower() for g in values]
-        twice = sorted({g.name for g in values if names.count(g.name.lower()) > 1})
+    def _unique_groups(
+        cls, data: Any, handler: ModelWrapValidatorHandler[WardScheduleInputs]
+    ) -> WardScheduleInputs:
+        # Checked on the raw groups, so that a repeated name is reported beside any other
+        # problem of the inputs (a field validator would not run once a group is invalid).
+        raw = data.get("groups") if isinstance(data, dict) else None
+        names = [g.get("name") for g in raw or [] if isinstance(g, dict)]
+        low = [n.lower() for n in names if isinstance(n, str) and n]
+        twice = sorted({n for n in names if isinstance(n, str) and n and low.count(n.lower()) > 1})
+        problem = None
         if twice:
-            raise ValueError(f"group names are case-insensitive and unique: {', '.join(twice)}")
-        return values
+            message = f"group names are case-insensitive and unique: {', '.join(twice)}"
+            problem = InitErrorDetails(
+                type=PydanticCustomError("value_error", message), loc=("groups",), input=raw
+            )
+        try:
+            model = handler(data)
+        except ValidationError as err:
+            if problem is None:
+                raise
+            errors: list[Any] = [*err.errors(), problem]
+            raise ValidationError.from_exception_data(err.title, errors) from None
+        if problem is not None:
+            raise ValidationError.from_exception_data(cls.__name__, [problem])
+        return model
 
     def settings(self) -> dict[str, bool]:
         """The schedule's settings, as Graph names them."""

@@ -60,9 +60,10 @@ class WardScheduleProvider(WardScheduleCalls):
         schedule, groups = self._read(id_)
         if schedule.status == 404:
             return ReadResult(None, {})  # the team (and its schedule) is gone
-        schedule.raise_for(f"schedule of team {id_}")
+        # Raised through call(): a refusal names the permission reads need.
+        self.call(lambda: schedule.raise_for(f"schedule of team {id_}"), writing=False)
         if groups.status != 404:  # 404 while the schedule is not provisioned
-            groups.raise_for(f"scheduling groups of team {id_}")
+            self.call(lambda: groups.raise_for(f"groups of team {id_}"), writing=False)
         found = {str(g["id"]): g for g in groups.values()} if groups.ok else {}
         by_id = {v: k for k, v in dict(props.get("resolved") or {}).items()}
         declared = {str(g["name"]).lower(): g for g in props.get("groups") or []}
