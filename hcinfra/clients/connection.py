@@ -52,6 +52,24 @@ def configure(config: Mapping[str, str]) -> None:
     """Remember the stack's settings (called from a provider's configure())."""
     global _configured
     _configured = load_settings(config)
+    load_clients()
+
+
+def load_clients() -> None:
+    """Import the tenant clients and the SDKs under them now, on this one thread.
+
+    Kinds import msgraph-sdk, kiota and azure-identity where they use them, so that a
+    program's process never loads them. In a provider process the engine then calls kinds
+    on many threads at once, and two threads importing one cycle of modules (kiota_http's
+    client factory, which msgraph_core's imports) can each get the other's half-made module:
+    `ImportError: cannot import name 'KiotaClientFactory' from partially initialized
+    module` (seen once in a full test run). The dynamic provider configures each kind under
+    its own lock before the kind's first call, so importing them here comes first.
+    """
+    import hcinfra.clients.credentials
+    import hcinfra.clients.graph
+    import hcinfra.clients.graph_raw
+    import hcinfra.clients.rest  # noqa: F401
 
 
 def connect(settings: Settings | None = None) -> Connection:
