@@ -140,6 +140,10 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
     ),
     # The team's site (its id names the list's parent), then the list with every column.
     "PatientList": lambda i: Cost(graph=2),
+    # One POST of the partner configuration, and one read of the federation settings (an
+    # allow list is changed by read-modify-write; a tenant federating with every domain
+    # needs no write).
+    "PartnerTenant": lambda i: Cost(graph=1, teams_admin=1),
     # No tenant call.
     "DeploymentStamp": lambda i: Cost(),
 }

@@ -20,6 +20,7 @@ def test_every_kind_declares_what_it_writes_with():
         "TeamsPolicy",
         "GroupPolicyAssignment",
         "PolicyPackageAssignment",
+        "PartnerTenant",
         "WardSchedule",
         "PatientList",
     }

@@ -38,6 +38,7 @@ def _checks(manifest: Future[dict[str, Any]]) -> list[tuple[tuple[str, ...], Che
         ((contracts.EXCHANGE_ID,), contracts.exchange_not_found_check),
         ((contracts.ASSIGNMENTS_ID,), contracts.assignments_check),
         ((contracts.POLICY_ID,), contracts.policy_read_check),
+        ((contracts.FEDERATION_ID,), contracts.federation_check),
     ]
 
 

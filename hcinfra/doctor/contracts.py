@@ -5,10 +5,13 @@ clients follow what reverse-engineered clients report (docs/emulator.md). Each p
 reads something that changes nothing and compares the answer's shape with the one
 hcinfra's client relies on. `/Teams.VerticalPackaging/…` is never called: Microsoft
 documents the `*PolicyPackage*` cmdlets as unsupported with app-only authentication.
+The federation probe reads Get-CsTenantFederationConfiguration's object, which
+PartnerTenant changes (its route and shape are unverified).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -19,6 +22,8 @@ from hcinfra.doctor.model import OK, PROBLEM, WARNING, Check, unchecked
 EXCHANGE_ID = "contract.exchange.not-found"
 ASSIGNMENTS_ID = "contract.teams.group-assignments"
 POLICY_ID = "contract.teams.policy-read"
+FEDERATION_ID = "contract.teams.federation"
+FEDERATION = "/Skype.Policy/configurations/TenantFederationSettings/configuration/Global"
 ASSIGNMENTS = "/Skype.Policy/groupPolicyAssignments?policyType=TeamsMessagingPolicy"
 POLICY = "/Skype.Policy/configurations/TeamsMessagingPolicy"
 # The corrected contract (docs/emulator.md): camelCase keys, read case-sensitively.
@@ -180,4 +185,63 @@ def policy_read_check(ctx: Context) -> Check:
         f"GET {POLICY} holds no instance with Identity Global "
         f"(identities: {', '.join(identities[:5]) or 'none'})",
         fix,
+    )
+
+
+def _evidenced_shape(body: Any) -> str:
+    """Why an answer differs from the evidenced shape, or '' when it is that shape."""
+    if not isinstance(body, dict):
+        return f"a JSON {type(body).__name__}, not one object"
+    allowed = body.get("AllowedDomains")
+    if allowed != {} and not (
+        isinstance(allowed, dict)
+        and set(allowed) == {"AllowedDomain"}
+        and isinstance(allowed["AllowedDomain"], list)
+        and all(
+            isinstance(d, dict) and isinstance(d.get("Domain"), str)
+            for d in allowed["AllowedDomain"]
+        )
+    ):
+        seen = json.dumps(allowed)[:80]
+        return f"AllowedDomains is {seen}, not {{}} or {{AllowedDomain: [{{Domain}}]}}"
+    if not isinstance(body.get("AllowFederatedUsers"), bool):
+        return "AllowFederatedUsers is not a Boolean"
+    return ""
+
+
+def federation_check(ctx: Context) -> Check:
+    """The federation configuration: one object, AllowedDomains nested as PartnerTenant reads it.
+
+    The route and shape are unverified (docs/emulator.md): hcinfra's reader accepts other
+    shapes too, and this says which one the tenant answers before a PartnerTenant writes.
+    """
+    from hcinfra.resources.partner_tenant.federation import FederationShapeUnknown, parse
+
+    body = _teams_get(ctx, FEDERATION_ID, FEDERATION)
+    if isinstance(body, Check):
+        return body
+    try:
+        fed = parse(body)
+    except FederationShapeUnknown as err:
+        return Check(
+            FEDERATION_ID,
+            PROBLEM,
+            f"GET {FEDERATION} answered a shape hcinfra cannot read ({err})",
+            REPORT.format(what="partner tenants"),
+        )
+    mode = "an allow list" if fed.allowed is not None else "every known domain"
+    why = _evidenced_shape(body)
+    if why:
+        return Check(
+            FEDERATION_ID,
+            WARNING,
+            f"the federation configuration is readable ({mode}) but not in the evidenced "
+            f"shape: {why}; report it to hcinfra's maintainers so the contract is corrected",
+        )
+    return Check(
+        FEDERATION_ID,
+        OK,
+        f"the federation configuration answers as hcinfra reads it: federation "
+        f"{'on' if fed.enabled else 'off'}, {mode}"
+        + (f" of {len(fed.allowed)} domain(s)" if fed.allowed is not None else ""),
     )

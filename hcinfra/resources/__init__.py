@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         GroupPolicyAssignment as GroupPolicyAssignment,
     )
     from hcinfra.resources.mail_security_group import MailSecurityGroup as MailSecurityGroup
+    from hcinfra.resources.partner_tenant import PartnerTenant as PartnerTenant
     from hcinfra.resources.patient_list import PatientList as PatientList
     from hcinfra.resources.policy_package_assignment import (
         PolicyPackageAssignment as PolicyPackageAssignment,

@@ -60,6 +60,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("PolicyPackageAssignment", "policy_package_assignment", "PolicyPackageAssignmentProvider"),
     Kind("WardSchedule", "ward_schedule", "WardScheduleProvider"),
     Kind("PatientList", "patient_list", "PatientListProvider"),
+    Kind("PartnerTenant", "partner_tenant", "PartnerTenantProvider"),
     Kind("DeploymentStamp", "deployment_stamp", "DeploymentStampProvider", tenant=False),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

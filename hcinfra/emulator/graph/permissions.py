@@ -78,6 +78,9 @@ ROUTE_PERMISSIONS: dict[str, list[str]] = {
     # Shifts (team-put-schedule, schedule-get, schedulinggroup-*): application permissions.
     "schedule.read": ["Schedule.Read.All", "Schedule.ReadWrite.All"],
     "schedule.write": ["Schedule.ReadWrite.All"],
+    # Cross-tenant access partners (crosstenantaccesspolicy-post-partners and its pages).
+    "xtap.read": ["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"],
+    "xtap.write": ["Policy.ReadWrite.CrossTenantAccess"],
     "batch": [],
 }
 # Teams-workload routes answer a missing permission in their own words.

@@ -13,6 +13,7 @@ from hcinfra.emulator.graph import (  # noqa: F401
     batch,
     bookings,
     counts,
+    crosstenant,
     deleted,
     groups,
     licensing,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from hcinfra.emulator.core.http import Req, Resp, Route, Router
 from hcinfra.emulator.core.service import Service, ServiceError
 from hcinfra.emulator.core.tokens import TEAMS_ADMIN_AUDIENCE
-from hcinfra.emulator.teamsadmin import assignments
+from hcinfra.emulator.teamsadmin import assignments, federation
 from hcinfra.emulator.teamsadmin.backend import TeamsAdminBackend
 from hcinfra.emulator.teamsadmin.backend import policy_type as resolve_type
 from hcinfra.emulator.teamsadmin.errors import TeamsAdminError, bad_request, forbidden, render
@@ -68,6 +68,13 @@ class TeamsAdminService(Service):
 def _backend(req: Req) -> TeamsAdminBackend:
     backend: TeamsAdminBackend = req.service.backend
     return backend
+
+
+# -- the federation configuration (before CONFIG, whose {policy_type} it would match) ----
+
+router.add("GET", federation.PATH)(federation.list_configuration)
+router.add("GET", federation.PATH + "/configuration/{identity}")(federation.get_configuration)
+router.add("PUT", federation.PATH + "/configuration/{identity}")(federation.set_configuration)
 
 
 # -- policy instances ------------------------------------------------------------------
