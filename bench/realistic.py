@@ -144,6 +144,14 @@ MINIMAL: dict[str, Callable[[dict[str, Any]], Cost]] = {
     # allow list is changed by read-modify-write; a tenant federating with every domain
     # needs no write).
     "PartnerTenant": lambda i: Cost(graph=1, teams_admin=1),
+    # POST of the business, then its staff (4 at a time per mailbox: one round trip for
+    # up to 4), then its services naming them, then publish when declared.
+    "VirtualVisits": lambda i: Cost(
+        graph=1
+        + math.ceil(len(i.get("staff") or []) / 4)
+        + math.ceil(len(i.get("services") or []) / 4)
+        + bool(i.get("published")),
+    ),
     # No tenant call.
     "DeploymentStamp": lambda i: Cost(),
 }

@@ -23,6 +23,7 @@ def test_every_kind_declares_what_it_writes_with():
         "PartnerTenant",
         "WardSchedule",
         "PatientList",
+        "VirtualVisits",
     }
     for kind in kinds():
         write = kind.permissions.write

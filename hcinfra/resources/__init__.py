@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from hcinfra.resources.shared_mailbox import SharedMailbox as SharedMailbox
     from hcinfra.resources.team import Team as Team
     from hcinfra.resources.teams_policy import TeamsPolicy as TeamsPolicy
+    from hcinfra.resources.virtual_visits import VirtualVisits as VirtualVisits
     from hcinfra.resources.ward_schedule import WardSchedule as WardSchedule
 
 

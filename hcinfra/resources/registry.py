@@ -61,6 +61,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("WardSchedule", "ward_schedule", "WardScheduleProvider"),
     Kind("PatientList", "patient_list", "PatientListProvider"),
     Kind("PartnerTenant", "partner_tenant", "PartnerTenantProvider"),
+    Kind("VirtualVisits", "virtual_visits", "VirtualVisitsProvider"),
     Kind("DeploymentStamp", "deployment_stamp", "DeploymentStampProvider", tenant=False),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -6,7 +6,7 @@ import pytest
 
 from tests.emulator.delegated import delegated_headers
 from tests.emulator.docexamples import Example, check, replay
-from tests.emulator.harness import Emulator
+from tests.emulator.harness import AUDITOR_APP, AUDITOR_SECRET, GRAPH_SCOPE, Emulator
 
 LEARN = "https://learn.microsoft.com/en-us/graph/api/"
 DOMAIN = "northwindhealth.onmicrosoft.com"
@@ -116,10 +116,13 @@ def test_create_business_refuses_an_app_only_token(emu: Emulator):
 
 def test_list_and_get_business(emu: Emulator, token: str):
     bid = business(emu, token)
-    # Application Bookings.Read.All (granted to no seeded app) reads; the automation app
-    # holds no Bookings permission until a kind asks for it.
+    # The automation app lists with application Bookings.Read.All; the auditor, without it,
+    # is refused.
     listed = emu.graph("GET", "/solutions/bookingBusinesses")
-    assert listed.status_code in (200, 403)
+    assert listed.status_code == 200 and listed.json()["value"][0]["id"] == bid
+    with emu.client(headers=emu.headers(GRAPH_SCOPE, AUDITOR_APP, AUDITOR_SECRET)) as c:
+        r = c.get("/v1.0/solutions/bookingBusinesses")
+        assert r.status_code == 403 and r.json()["error"]["code"] == "ErrorAccessDenied"
     headers = {"Authorization": f"Bearer {token}"}
     with emu.client(headers=headers) as c:
         r = c.get("/v1.0/solutions/bookingBusinesses")
@@ -221,3 +224,27 @@ def test_a_delegated_token_without_the_scope_is_denied(emu: Emulator):
     with emu.client(headers=read_only) as c:
         r = c.post("/v1.0/solutions/bookingBusinesses", json={"displayName": "Ward"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "ErrorAccessDenied"
+
+
+def test_a_fifth_concurrent_request_to_one_mailbox_is_throttled(emu: Emulator, token: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    bid = business(emu, token)
+    rule = {"match": "GET /v1.0/solutions/bookingBusinesses/*", "latencyMs": 400}
+    emu.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(_: int) -> tuple[int, dict]:
+        with emu.client(headers=headers) as c:
+            r = c.get(f"/v1.0/solutions/bookingBusinesses/{bid}")
+            return r.status_code, r.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(get, range(8)))
+    throttled = [body for status, body in answers if status == 429]
+    assert len(throttled) == 4 and sum(s == 200 for s, _ in answers) == 4
+    error = throttled[0]["error"]
+    assert error["code"] == "TooManyRequests" and "MailboxConcurrency" in error["message"]
+    # Another mailbox is not affected, and the count drops once answered.
+    with emu.client(headers=headers) as c:
+        assert c.get(f"/v1.0/solutions/bookingBusinesses/{bid}").status_code == 200

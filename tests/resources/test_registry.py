@@ -40,6 +40,7 @@ PICKLED = {
     "WardSchedule": "hcinfra.resources.ward_schedule.provider.WardScheduleProvider",
     "PatientList": "hcinfra.resources.patient_list.provider.PatientListProvider",
     "PartnerTenant": "hcinfra.resources.partner_tenant.provider.PartnerTenantProvider",
+    "VirtualVisits": "hcinfra.resources.virtual_visits.provider.VirtualVisitsProvider",
     "DeploymentStamp": "hcinfra.resources.deployment_stamp.DeploymentStampProvider",
 }
 

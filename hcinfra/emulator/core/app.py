@@ -195,13 +195,20 @@ class EmulatorApp:
         if denied is not None:
             d.record(req, denied)
             return denied
-        decision = d.decide(req)
-        if decision.latency_ms:
-            await asyncio.sleep(decision.latency_ms / 1000)
-        if decision.drop:
-            d.record(req, Resp(0))
-            raise Dropped
-        resp = d.execute(service, req, decision)
+        refused = service.enter(req)
+        if refused is not None:
+            d.record(req, refused)
+            return refused
+        try:
+            decision = d.decide(req)
+            if decision.latency_ms:
+                await asyncio.sleep(decision.latency_ms / 1000)
+            if decision.drop:
+                d.record(req, Resp(0))
+                raise Dropped
+            resp = d.execute(service, req, decision)
+        finally:
+            service.leave(req)
         d.record(req, resp)
         if decision.drop_response:
             raise Dropped

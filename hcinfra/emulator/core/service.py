@@ -61,6 +61,13 @@ class Service:
     def authorize(self, req: Req, route: Route) -> None:
         """Raise a ServiceError when the caller lacks the permission the route needs."""
 
+    def enter(self, req: Req) -> Resp | None:
+        """A request starts (before its latency): an answer refuses it, e.g. over a limit."""
+        return None
+
+    def leave(self, req: Req) -> None:
+        """A request that `enter` let in has been answered."""
+
     def render(self, err: ServiceError, req: Req) -> Resp:
         """The service's error body for `err`."""
         return Resp(err.status, {"error": {"code": err.code, "message": err.message}}, err.headers)

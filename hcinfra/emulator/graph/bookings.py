@@ -12,6 +12,7 @@ REF: https://learn.microsoft.com/en-us/graph/api/resources/booking-api-overview
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -98,6 +99,11 @@ STAFF_FIELDS = {
     "isEmailNotificationEnabled",
     "colorIndex",
 }
+# Bookings takes 4 concurrent requests per app and booking mailbox.
+CONCURRENT = 4
+MAILBOX = re.compile(r"^/(?:v1\.0|beta)/solutions/bookingBusinesses(?:/|\(')([^/')]+)", re.I)
+_in_flight: dict[tuple[str, str], int] = {}
+_flight_lock = threading.Lock()
 WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -114,6 +120,43 @@ def app_token_refused(rule: str) -> GraphError:
     return GraphError(
         403, "ErrorAccessDenied", f"VASTT: Api {api} does not support the token type: App"
     )
+
+
+def _mailbox_key(req: Req) -> tuple[str, str] | None:
+    match = MAILBOX.match(req.path)
+    if match is None:
+        return None
+    return (req.principal.app_id if req.principal else "", match.group(1).lower())
+
+
+def enter(req: Req) -> GraphError | None:
+    """Count a request to a booking mailbox; the fifth at once is throttled."""
+    key = _mailbox_key(req)
+    if key is None:
+        return None
+    with _flight_lock:
+        if _in_flight.get(key, 0) >= CONCURRENT:
+            return GraphError(
+                429,
+                "TooManyRequests",
+                "Application is over its MailboxConcurrency limit.",
+                {"Retry-After": "1"},
+            )
+        _in_flight[key] = _in_flight.get(key, 0) + 1
+    return None
+
+
+def leave(req: Req) -> None:
+    """A request to a booking mailbox has been answered."""
+    key = _mailbox_key(req)
+    if key is None:
+        return
+    with _flight_lock:
+        left = _in_flight.get(key, 0) - 1
+        if left > 0:
+            _in_flight[key] = left
+        else:
+            _in_flight.pop(key, None)
 
 
 def authorize(req: Req, rule: str) -> None:

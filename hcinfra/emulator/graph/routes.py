@@ -67,6 +67,13 @@ class GraphService(Service):
     def render(self, err: ServiceError, req: Req) -> Resp:
         return render(err, req)
 
+    def enter(self, req: Req) -> Resp | None:
+        refused = bookings.enter(req)
+        return None if refused is None else self.render(refused, req)
+
+    def leave(self, req: Req) -> None:
+        bookings.leave(req)
+
     def is_write(self, req: Req) -> bool:
         # A $batch envelope is not a write; its items are logged, and counted, one by one.
         return super().is_write(req) and not req.path.endswith("/$batch")
