@@ -36,6 +36,7 @@ IDS = [
     "contract.exchange.not-found",
     "contract.teams.group-assignments",
     "contract.teams.policy-read",
+    "contract.teams.federation",
 ]
 
 
@@ -55,8 +56,8 @@ def test_doctor_automation_app_all_good(doctor: Doctor) -> None:
     assert run.status("contract.teams.group-assignments") == "warning"
     assert "404" in run.check("contract.exchange.not-found")["finding"]
     assert report["summary"]["checks"] == len(IDS)
-    # Tokens, one $batch per Graph area, two cmdlets and two Teams reads: never a write.
-    assert run.log["calls"] <= 16
+    # Tokens, one $batch per Graph area, two cmdlets and three Teams reads: never a write.
+    assert run.log["calls"] <= 17
     assert not any("/Teams.VerticalPackaging/" in e["path"] for e in run.log["entries"])
 
 
@@ -86,6 +87,7 @@ def test_doctor_auditor_app_missing_permissions_and_roles(doctor: Doctor) -> Non
         assert run.status(check_id) == "could-not-check"
         assert "401" in run.check(check_id)["finding"]
     assert run.status("contract.teams.policy-read") == "could-not-check"
+    assert run.status("contract.teams.federation") == "could-not-check"
 
 
 def test_doctor_unprivileged_app_lacks_everything(doctor: Doctor) -> None:
