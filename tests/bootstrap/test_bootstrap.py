@@ -46,7 +46,9 @@ OFFERED = {
         "Organization.Read.All", "LicenseAssignment.ReadWrite.All", "Team.Create",
         "Team.ReadBasic.All", "TeamSettings.ReadWrite.All", "Channel.Create",
         "Channel.ReadBasic.All", "AppCatalog.Read.All", "User.EnableDisableAccount.All",
-        "Sites.Read.All",
+        "Sites.Read.All", "Sites.Manage.All", "Schedule.Read.All", "Schedule.ReadWrite.All",
+        "User.ReadBasic.All", "Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess",
+        "Bookings.Read.All", "Bookings.ReadWrite.All", "Bookings.Manage.All",
     ],
     EXCHANGE_APP_ID: ["Exchange.ManageAsApp", "full_access_as_app", "Mail.Read"],
 }  # fmt: skip
