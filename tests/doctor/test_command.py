@@ -84,7 +84,9 @@ def test_doctor_text_report_and_out_file(emu: Emulator, tmp_path: Path) -> None:
     assert any(
         line.split()[:2] == ["WARNING", "contract.teams.group-assignments"] for line in lines
     )
-    assert lines[-1].startswith("15 checks: 14 ok") and "ready to deploy" in lines[-1]
+    # The federation probe reads the configuration in the shape the evidence shows: ok.
+    assert any(line.split()[:2] == ["OK", "contract.teams.federation"] for line in lines)
+    assert lines[-1].startswith("16 checks: 15 ok") and "ready to deploy" in lines[-1]
     assert " s — " in lines[-1]
 
     out = tmp_path / "doctor.json"
@@ -94,7 +96,7 @@ def test_doctor_text_report_and_out_file(emu: Emulator, tmp_path: Path) -> None:
     assert doc["schema"] == "hcinfra.doctor/v1" and doc["result"] == "ok"
     assert isinstance(doc["seconds"], float)
     # With --out, the summary line still says how it went and how long it took.
-    assert proc.stdout.startswith("15 checks:")
+    assert proc.stdout.startswith("16 checks:")
 
 
 def test_doctor_problems_in_text_show_the_fix(emu: Emulator) -> None:
