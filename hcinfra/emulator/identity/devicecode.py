@@ -20,7 +20,7 @@ import jwt
 
 from hcinfra.emulator.core.http import Resp
 from hcinfra.emulator.core.tokens import AUDIENCES, TOKEN_LIFETIME_S
-from hcinfra.emulator.identity.errors import AadError
+from hcinfra.emulator.identity.errors import AadError, unknown_app
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}
@@ -32,13 +32,7 @@ def public_app(svc: Any, client_id: str) -> dict[str, Any]:
     """The registered public client, or the AADSTS error Entra ID gives."""
     app = svc.app(client_id)
     if app is None:
-        raise AadError(
-            400,
-            "unauthorized_client",
-            700016,
-            f"Application with identifier '{client_id}' was not found in the directory "
-            f"'{svc.tenant.seed.tenant.display_name}'.",
-        )
+        raise unknown_app(svc, client_id)
     if not app.get("publicClient"):
         raise AadError(
             401,

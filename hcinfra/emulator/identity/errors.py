@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from hcinfra.emulator.core.http import Resp
 from hcinfra.emulator.core.service import ServiceError
@@ -36,3 +37,14 @@ class AadError(ServiceError):
     def response(self) -> Resp:
         """The HTTP response."""
         return Resp(self.status, self.body(), {"Cache-Control": "no-store, no-cache"})
+
+
+def unknown_app(svc: Any, client_id: str) -> AadError:
+    """AADSTS700016: the client ID names no application registered in the tenant."""
+    return AadError(
+        400,
+        "unauthorized_client",
+        700016,
+        f"Application with identifier '{client_id}' was not found in the directory "
+        f"'{svc.tenant.seed.tenant.display_name}'.",
+    )

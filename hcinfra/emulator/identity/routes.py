@@ -15,7 +15,7 @@ from hcinfra.emulator.core.seed import Seed
 from hcinfra.emulator.core.service import Service, ServiceError
 from hcinfra.emulator.core.tokens import AUDIENCES, DIRECTORY_ROLES, TOKEN_LIFETIME_S
 from hcinfra.emulator.identity import devicecode
-from hcinfra.emulator.identity.errors import AadError
+from hcinfra.emulator.identity.errors import AadError, unknown_app
 
 router = Router()
 PATH = re.compile(
@@ -125,13 +125,7 @@ def token(req: Req, tenant: str) -> Resp:
     client_id = form.get("client_id", "")
     app = svc.app(client_id)
     if app is None:
-        raise AadError(
-            400,
-            "unauthorized_client",
-            700016,
-            f"Application with identifier '{client_id}' was not found in the directory "
-            f"'{svc.tenant.seed.tenant.display_name}'.",
-        )
+        raise unknown_app(svc, client_id)
     _authenticate_client(app, form, f"{req.base_url}{req.path}")
     scope = form.get("scope", "")
     if not scope:
