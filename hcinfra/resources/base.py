@@ -77,6 +77,9 @@ class KindProvider(ResourceProvider):
     kind: ClassVar[str] = ""
     inputs_model: ClassVar[type[Inputs]] = Inputs
     replace_on: ClassVar[tuple[str, ...]] = ()
+    # Outputs in which read (refresh) records drift: any of them set in the olds makes an
+    # update even when the inputs are unchanged, and the update repairs the drift.
+    drift_outputs: ClassVar[tuple[str, ...]] = ()
     permissions: ClassVar[Permissions] = Permissions()
 
     def configure(self, req: ConfigureRequest) -> None:
@@ -118,8 +121,11 @@ class KindProvider(ResourceProvider):
         fields = self.inputs_model.model_fields
         changed = [name for name in fields if _norm(olds.get(name)) != _norm(news.get(name))]
         replaces = [name for name in changed if name in self.replace_on]
+        drifted = any(olds.get(name) for name in self.drift_outputs)
         return DiffResult(
-            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
+            changes=bool(changed) or drifted,
+            replaces=replaces,
+            delete_before_replace=bool(replaces),
         )
 
     # -- helpers for kinds -----------------------------------------------------

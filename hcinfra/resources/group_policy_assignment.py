@@ -29,7 +29,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
@@ -363,14 +363,9 @@ class GroupPolicyAssignmentProvider(KindProvider):
     kind = "GroupPolicyAssignment"
     inputs_model = GroupPolicyAssignmentInputs
     replace_on = ("group_id", "policy_type")
+    # Misplaced among peers shows in `drift`; the declared rank itself is unchanged.
+    drift_outputs = ("drift",)
     permissions = PERMISSIONS
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
-        if result.changes or not olds.get("drift"):
-            return result
-        # Misplaced among peers shows in `drift`; the declared rank itself is unchanged.
-        return DiffResult(changes=True, replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.parse(props, GroupPolicyAssignmentInputs)

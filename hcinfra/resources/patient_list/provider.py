@@ -11,7 +11,6 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     CreateResult,
-    DiffResult,
     ReadResult,
     UpdateResult,
 )
@@ -43,6 +42,8 @@ class PatientListProvider(KindProvider):
     inputs_model = PatientListInputs
     # Graph v1.0 documents no list update: a new name or description is a new list.
     replace_on = ("group_id", "display_name", "description")
+    # A Patients column removed or changed by hand: the update puts it back.
+    drift_outputs = ("drifted_columns",)
     permissions = PERMISSIONS
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -62,13 +63,6 @@ class PatientListProvider(KindProvider):
             "the old type. Add a column with a new name instead (hcinfra keeps the old one)"
         )
         return CheckResult(result.inputs, [CheckFailure("columns", reason)])
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if olds.get("drifted_columns") and not result.changes:
-            # A Patients column removed or changed by hand: the update puts it back.
-            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
-        return result
 
     # -- lifecycle -------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -10,7 +10,6 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     CreateResult,
-    DiffResult,
     ReadResult,
     UpdateResult,
 )
@@ -49,6 +48,8 @@ class TeamProvider(TeamChannels, TeamMembers):
     kind = "Team"
     inputs_model = TeamInputs
     replace_on = ("template", "mail_nickname")
+    # Archived by hand yet still declared: the update unarchives it.
+    drift_outputs = ("archived",)
     permissions = PERMISSIONS
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -67,13 +68,6 @@ class TeamProvider(TeamChannels, TeamMembers):
                 "30 days) keeps its group and its address: set a new mail_nickname too"
             )
             return CheckResult(new, [CheckFailure("template", reason)])
-        return result
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if olds.get("archived") and not result.changes:
-            # Archived by hand yet still declared: the update unarchives it.
-            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         return result
 
     # -- lifecycle -------------------------------------------------------------
