@@ -1,4 +1,5 @@
-"""HospitalSite: one hospital's groups, licences, policy assignments, mailboxes and teams."""
+"""HospitalSite: one hospital's groups, licences, policy assignments, mailboxes and teams,
+its wards' schedules and Patients lists, and its virtual visits calendar."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from hcinfra.resources import (
     GroupLicenseAssignment,
     GroupPolicyAssignment,
     MailSecurityGroup,
+    PatientList,
     PolicyPackageAssignment,
     SecurityGroup,
     SharedMailbox,
     Team,
+    VirtualVisits,
+    WardSchedule,
 )
 
 
@@ -126,10 +130,46 @@ class HospitalSite(pulumi.ComponentResource):
                 template=t.template,
                 visibility=t.visibility,
                 owners=self._role_members(plan, t.owners_role),
+                members=t.members,
                 opts=child,
             )
             for t in plan.teams
         }
+        schedules = {
+            s.team: WardSchedule(
+                f"{prefix}-schedule-{s.team}",
+                team_id=teams[s.team].team_id,
+                time_zone=s.time_zone,
+                groups=[{"name": g.name, "members": g.members} for g in s.groups],
+                opts=child,
+                **s.settings,
+            )
+            for s in plan.schedules
+        }
+        lists = {
+            pl.team: PatientList(
+                f"{prefix}-patients-{pl.team}",
+                group_id=teams[pl.team].team_id,  # a team's id is its group's
+                display_name=pl.display_name,
+                description=pl.description,
+                columns=pl.columns,  # type: ignore[arg-type]
+                opts=child,
+            )
+            for pl in plan.patient_lists
+        }
+        visits = (
+            VirtualVisits(
+                f"{prefix}-visits",
+                display_name=plan.visits.display_name,
+                email=plan.visits.email,
+                staff=plan.visits.staff,
+                services=plan.visits.services,
+                published=plan.visits.published,
+                opts=child,
+            )
+            if plan.visits
+            else None
+        )
         group_out: dict[str, Any] = {
             role: {"id": g.object_id, "name": plan.group(role).display_name}
             for role, g in groups.items()
@@ -150,6 +190,7 @@ class HospitalSite(pulumi.ComponentResource):
                 {"kind": "MailSecurityGroup", "name": mg.name, "id": mail_groups[mg.role].object_id}
                 for mg in plan.mail_groups
             ]
+            + self._care_objects(plan, schedules, lists, visits)
         )
         self.policies = pulumi.Output.from_input(policy_out)
         self.register_outputs(
@@ -161,6 +202,27 @@ class HospitalSite(pulumi.ComponentResource):
                 "objects": self.objects,
             }
         )
+
+    @staticmethod
+    def _care_objects(
+        plan: SitePlan,
+        schedules: dict[str, WardSchedule],
+        lists: dict[str, PatientList],
+        visits: VirtualVisits | None,
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = [
+            {"kind": "WardSchedule", "name": plan.team(k).display_name, "id": s.id}
+            for k, s in schedules.items()
+        ]
+        rows += [
+            {"kind": "PatientList", "name": f"{plan.team(k).display_name}: Patients", "id": pl.id}
+            for k, pl in lists.items()
+        ]
+        if visits is not None and plan.visits:
+            rows.append(
+                {"kind": "VirtualVisits", "name": plan.visits.display_name, "id": visits.id}
+            )
+        return rows
 
     @staticmethod
     def _role_members(plan: SitePlan, role: str) -> list[str]:

@@ -1,7 +1,9 @@
-"""TenantBaseline: the tenant-wide Teams policies every site refers to by name.
+"""TenantBaseline: the tenant-wide Teams policies every site refers to by name, and partners.
 
 One stack owns these, so two site stacks can never fight over a tenant-wide object. They
-are the network's secure-messaging and app setup policies, and the policies of each
+are the network's partner hospitals (the union of the sites' partners: cross-tenant access
+and the Teams federation list are tenant-wide), its secure-messaging, app setup, virtual
+visit meeting and SMS policies, and the policies of each
 healthcare package a site's role holds: applying a package is unsupported app-only, so
 hcinfra declares the package's policies itself (see resources/healthcare_packages.py),
 under the package's name as Microsoft names them, and sites assign them per type.
@@ -16,8 +18,8 @@ import pulumi
 
 from hcinfra.components.package_policies import PackagePolicies
 from hcinfra.network.model import Network
-from hcinfra.network.plan import plan_site
-from hcinfra.resources import TeamsPolicy, healthcare_packages
+from hcinfra.network.plan import partners_of, plan_site
+from hcinfra.resources import PartnerTenant, TeamsPolicy, healthcare_packages
 
 
 @dataclass
@@ -31,6 +33,7 @@ class TenantBaseline(pulumi.ComponentResource):
     """The secure-messaging and clinical app setup policies of a hospital network."""
 
     policies: pulumi.Output[dict[str, str]]
+    partners: pulumi.Output[dict[str, str]]  # partner key → tenant id
     package_policies: pulumi.Output[dict[str, dict[str, str]]]  # package → type → identity
 
     def __init__(
@@ -60,6 +63,31 @@ class TenantBaseline(pulumi.ComponentResource):
                 settings=settings,
                 opts=child,
             )
+        for key, policy_type in (
+            ("meeting", "TeamsMeetingPolicy"),
+            ("virtual_appointments", "TeamsVirtualAppointmentsPolicy"),
+        ):
+            policy = getattr(declared, key)
+            if policy:
+                made[policy_type] = TeamsPolicy(
+                    f"{name}-{key.replace('_', '-')}",
+                    policy_type=policy_type,
+                    name=policy.name,
+                    settings=policy.settings,
+                    opts=child,
+                )
+        partners: dict[str, Any] = {
+            key: PartnerTenant(
+                f"{name}-partner-{key}",
+                tenant_id=spec.tenant_id,
+                domains=list(spec.domains),
+                shared_channels=spec.shared_channels,
+                trust_mfa=spec.trust_mfa,
+                trust_compliant_devices=spec.trust_compliant_devices,
+                opts=child,
+            ).tenant_id
+            for key, (spec, _sites) in partners_of(args.network).items()
+        }
         identities: dict[str, Any] = {t: policy.identity for t, policy in made.items()}
         packaged: dict[str, Any] = {
             package: PackagePolicies(f"{name}-{package}", package=package, opts=child).identities
@@ -67,8 +95,13 @@ class TenantBaseline(pulumi.ComponentResource):
         }
         self.policies = pulumi.Output.from_input(identities)
         self.package_policies = pulumi.Output.from_input(packaged)
+        self.partners = pulumi.Output.from_input(partners)
         self.register_outputs(
-            {"policies": self.policies, "package_policies": self.package_policies}
+            {
+                "policies": self.policies,
+                "package_policies": self.package_policies,
+                "partners": self.partners,
+            }
         )
 
 

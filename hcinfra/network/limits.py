@@ -101,6 +101,7 @@ NEW_MAILBOX = "https://learn.microsoft.com/powershell/module/exchange/new-mailbo
 NEW_DG = "https://learn.microsoft.com/powershell/module/exchange/new-distributiongroup"
 NEW_TEAM = "https://learn.microsoft.com/powershell/module/teams/new-team"
 CHANNEL_POST = "https://learn.microsoft.com/graph/api/channel-post"
+BOOKINGS = "https://learn.microsoft.com/graph/api/resources/bookingbusiness"
 TEAMS_LIMITS = "https://learn.microsoft.com/microsoftteams/limits-specifications-teams"
 
 RULES: dict[str, NameRule] = {
@@ -114,4 +115,6 @@ RULES: dict[str, NameRule] = {
     "team.displayName": NameRule("Teams", "team displayName, New-Team", 256, NEW_TEAM),
     "team.description": NameRule("Teams", "team description, New-Team", 1024, NEW_TEAM),
     "channel.displayName": ChannelRule("Teams", "channel displayName", 50, CHANNEL_POST),
+    # VirtualVisits' own limit (Bookings publishes none); the business id derives from it.
+    "bookings.displayName": NameRule("Bookings", "bookingBusiness displayName", 255, BOOKINGS),
 }

@@ -129,11 +129,113 @@ class PoliciesSpec(Spec):
 
     messaging: PolicySpec | None = None
     app_setup: AppSetupPolicySpec | None = None
+    meeting: PolicySpec | None = Field(
+        None, description="TeamsMeetingPolicy for virtual visits: lobby, anonymous join, recording"
+    )
+    virtual_appointments: PolicySpec | None = Field(
+        None, description="TeamsVirtualAppointmentsPolicy: SMS notifications to patients"
+    )
     precedence: list[str] = Field(
         default_factory=list,
         description="role keys, first wins for a user in two groups; unlisted roles "
         "holding a Teams policy follow in the order of `roles`",
     )
+
+
+class ShiftGroupSpec(Spec):
+    """A Shifts scheduling group on every ward schedule, its members from roles."""
+
+    key: str
+    name: str = Field(min_length=1, max_length=100, description="e.g. Nurses")
+    roles: list[str] = Field(min_length=1, description="role keys whose site members it holds")
+
+    _check_key = field_validator("key")(classmethod(lambda cls, v: _key(v)))
+
+
+class ScheduleSpec(Spec):
+    """The Shifts schedule every ward team gets."""
+
+    groups: list[ShiftGroupSpec] = Field(default_factory=list)
+    open_shifts: bool = True
+    swap_shifts: bool = True
+    offer_shifts: bool = True
+    time_off: bool = True
+    time_clock: bool = False
+
+
+class ListColumnSpec(Spec):
+    """A column a network adds to every ward's Patients list (PatientList's column types)."""
+
+    name: str = Field(description="the internal name: ASCII letters, digits and _, 32 at most")
+    display_name: str | None = None
+    type: str
+    required: bool = False
+    description: str | None = None
+    choices: list[str] | None = None
+
+
+class PatientListSpec(Spec):
+    """The Patients list every ward team gets: hcinfra's columns and the network's own."""
+
+    display_name: str = Field("Patients", min_length=1, max_length=255)
+    description: str | None = Field(None, description="may use {site}, {code} and {ward}")
+    columns: list[ListColumnSpec] = Field(default_factory=list)
+
+
+class CareCoordinationSpec(Spec):
+    """What each ward team carries for the care team: a Shifts schedule, a Patients list."""
+
+    schedule: ScheduleSpec | None = None
+    patient_list: PatientListSpec | None = None
+
+
+class VisitServiceSpec(Spec):
+    """A kind of virtual visit: a Bookings service whose appointments are Teams meetings."""
+
+    key: str
+    name: str = Field(min_length=1, max_length=255, description="e.g. Follow-up visit")
+    duration: str = Field("PT30M", description="ISO 8601, e.g. PT30M or PT1H15M")
+    description: str | None = None
+    roles: list[str] = Field(
+        default_factory=list, description="staff roles who give it; all staff when empty"
+    )
+    sms: bool = Field(False, description="text reminders to patients (needs the SMS policy)")
+
+    _check_key = field_validator("key")(classmethod(lambda cls, v: _key(v)))
+
+
+class VirtualVisitsSpec(Spec):
+    """A site's Bookings calendar for virtual visits."""
+
+    display_name: str = Field("{site} Virtual Visits", description="may use {site} and {code}")
+    local_part: str = Field("visits", description="the address patients see, at the site's domain")
+    staff_roles: list[str] = Field(min_length=1, description="role keys whose members give visits")
+    staff_role: str = Field("teamMember", description="their Bookings role")
+    services: list[VisitServiceSpec] = Field(default_factory=list)
+    published: bool = False
+
+    _check_local_part = field_validator("local_part")(classmethod(lambda cls, v: _local_part(v)))
+
+
+class PartnerSpec(Spec):
+    """A partner hospital's tenant: cross-tenant access and Teams federation, tenant-wide."""
+
+    key: str
+    name: str = Field(min_length=1, max_length=120)
+    tenant_id: str
+    domains: list[str] = Field(min_length=1)
+    shared_channels: bool = True
+    trust_mfa: bool = False
+    trust_compliant_devices: bool = False
+
+    _check_key = field_validator("key")(classmethod(lambda cls, v: _key(v)))
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        if not GUID.match(value):
+            raise ValueError(f"a tenant id is the partner directory's GUID; got {value!r}")
+        return value.lower()
 
 
 class Baseline(Spec):
@@ -143,6 +245,10 @@ class Baseline(Spec):
     mailboxes: list[MailboxSpec] = Field(default_factory=list)
     teams: TeamsSpec = Field(default_factory=TeamsSpec)
     policies: PoliciesSpec = Field(default_factory=PoliciesSpec)
+    timezone: str | None = Field(None, description="IANA name, e.g. America/Toronto")
+    care_coordination: CareCoordinationSpec = Field(default_factory=CareCoordinationSpec)
+    virtual_visits: VirtualVisitsSpec | None = None
+    partners: list[PartnerSpec] = Field(default_factory=list)
 
 
 class SiteOverrides(Spec):
@@ -151,6 +257,11 @@ class SiteOverrides(Spec):
     roles: list[dict[str, Any]] = Field(default_factory=list)
     mailboxes: list[dict[str, Any]] = Field(default_factory=list)
     teams: dict[str, Any] = Field(default_factory=dict)
+    care_coordination: dict[str, Any] = Field(default_factory=dict)
+    virtual_visits: dict[str, Any] | None = Field(
+        default_factory=dict, description="null turns virtual visits off at this site"
+    )
+    partners: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Site(Spec):
@@ -160,6 +271,7 @@ class Site(Spec):
     name: str = Field(min_length=1, max_length=120)
     mail_domain: str
     wards: list[str] = Field(default_factory=list)
+    timezone: str | None = Field(None, description="IANA name; the baseline's when unset")
     members: dict[str, list[str]] = Field(default_factory=dict, description="role key → UPNs")
     overrides: SiteOverrides = Field(default_factory=SiteOverrides)
 

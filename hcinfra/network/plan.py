@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from hcinfra.network import naming
-from hcinfra.network.model import Baseline, Network, Site
+from hcinfra.network.model import (
+    Baseline,
+    Network,
+    PartnerSpec,
+    ScheduleSpec,
+    Site,
+    VirtualVisitsSpec,
+)
 
-TEAMS_POLICY_TYPES = ("TeamsMessagingPolicy", "TeamsAppSetupPolicy")
+# The tenant-wide policies a baseline may declare, by its key and their type.
+TENANT_POLICIES = (
+    ("messaging", "TeamsMessagingPolicy"),
+    ("app_setup", "TeamsAppSetupPolicy"),
+    ("meeting", "TeamsMeetingPolicy"),
+    ("virtual_appointments", "TeamsVirtualAppointmentsPolicy"),
+)
+TEAMS_POLICY_TYPES = tuple(t for _, t in TENANT_POLICIES)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,47 @@ class TeamPlan:
     description: str | None
     owners_role: str
     visibility: str
+    members: list[str] = field(default_factory=list)  # ward staff on its schedule
+
+
+@dataclass(frozen=True)
+class SchedulingGroupPlan:
+    """A scheduling group of a ward's schedule and its members."""
+
+    key: str
+    name: str
+    members: list[str]
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    """The Shifts schedule of a ward team."""
+
+    team: str  # the TeamPlan key
+    time_zone: str
+    groups: list[SchedulingGroupPlan]
+    settings: dict[str, bool]  # WardSchedule's setting inputs
+
+
+@dataclass(frozen=True)
+class PatientListPlan:
+    """The Patients list of a ward team."""
+
+    team: str
+    display_name: str
+    description: str | None
+    columns: list[dict[str, Any]]  # the network's extra columns, as PatientList takes them
+
+
+@dataclass(frozen=True)
+class VisitsPlan:
+    """A site's Bookings calendar for virtual visits."""
+
+    display_name: str
+    email: str
+    staff: list[dict[str, str]]  # display_name, email, role
+    services: list[dict[str, Any]]  # as VirtualVisits takes them
+    published: bool
 
 
 @dataclass(frozen=True)
@@ -101,6 +157,14 @@ class SitePlan:
     mail_groups: list[MailGroupPlan] = field(default_factory=list)  # roles with mailbox rights
     teams: list[TeamPlan] = field(default_factory=list)
     policies: list[PolicyAssignmentPlan] = field(default_factory=list)
+    timezone: str | None = None
+    schedules: list[SchedulePlan] = field(default_factory=list)
+    patient_lists: list[PatientListPlan] = field(default_factory=list)
+    visits: VisitsPlan | None = None
+
+    def team(self, key: str) -> TeamPlan:
+        """The plan of a team by its key."""
+        return next(t for t in self.teams if t.key == key)
 
     def group(self, role: str) -> GroupPlan:
         """The plan of a role's group."""
@@ -157,6 +221,13 @@ class SitePlan:
                         ("teams", kind, "description"),
                     )
                 )
+        if self.visits:
+            src = ("virtual_visits", "", "display_name")
+            out.append(
+                DerivedName(
+                    "Bookings calendar name", self.visits.display_name, "bookings.displayName", src
+                )
+            )
         return out
 
     def group_owners(self) -> list[str]:
@@ -202,9 +273,8 @@ def ranked_roles(baseline: Baseline) -> list[str]:
     each site's groups among themselves (GroupPolicyAssignment's `ranked_with`), so
     sites deployed in parallel, or added later, never renumber each other.
     """
-    direct = {
-        r for p in (baseline.policies.messaging, baseline.policies.app_setup) if p for r in p.roles
-    }
+    declared = [getattr(baseline.policies, key) for key, _ in TENANT_POLICIES]
+    direct = {r for p in declared if p for r in p.roles}
     holders = [r.key for r in baseline.roles if r.policy_package or r.key in direct]
     first = [r for r in dict.fromkeys(baseline.policies.precedence) if r in holders]
     return [*first, *(r for r in holders if r not in first)]
@@ -217,7 +287,13 @@ def plan_site(network: Network, code: str) -> SitePlan:
     ranked = ranked_roles(baseline)
     ranks = {role: n for n, role in enumerate(ranked, start=1)}
     values = {"site": site.name, "code": site.code}
-    plan = SitePlan(code=site.code, name=site.name, mail_domain=site.mail_domain, ranked=ranked)
+    plan = SitePlan(
+        code=site.code,
+        name=site.name,
+        mail_domain=site.mail_domain,
+        ranked=ranked,
+        timezone=site.timezone or baseline.timezone,
+    )
     for role in baseline.roles:
         plan.groups.append(
             GroupPlan(
@@ -260,22 +336,47 @@ def plan_site(network: Network, code: str) -> SitePlan:
                 )
             )
     teams = baseline.teams
+    care = baseline.care_coordination
     if teams.hospital:
         plan.teams.append(_team("hospital", teams.hospital, site.code, values))
     if teams.ward:
         for ward in site.wards:
-            plan.teams.append(
-                _team(
-                    f"ward-{naming.ascii_slug(ward)}",
-                    teams.ward,
-                    site.code,
-                    {**values, "ward": ward},
+            key = f"ward-{naming.ascii_slug(ward)}"
+            ward_values = {**values, "ward": ward}
+            staff: list[str] = []
+            if care.schedule:
+                groups = _scheduling_groups(plan, care.schedule)
+                staff = list(dict.fromkeys(m for g in groups for m in g.members))
+                plan.schedules.append(
+                    SchedulePlan(
+                        team=key,
+                        time_zone=plan.timezone or "",
+                        groups=groups,
+                        settings=_schedule_settings(care.schedule),
+                    )
                 )
-            )
-    for policy_type, policy in (
-        ("TeamsMessagingPolicy", baseline.policies.messaging),
-        ("TeamsAppSetupPolicy", baseline.policies.app_setup),
-    ):
+            team = _team(key, teams.ward, site.code, ward_values)
+            owners = {m.lower() for m in plan.group(team.owners_role).members}
+            members = [m for m in staff if m.lower() not in owners]
+            plan.teams.append(TeamPlan(**{**team.__dict__, "members": members}))
+            if care.patient_list:
+                spec = care.patient_list
+                plan.patient_lists.append(
+                    PatientListPlan(
+                        team=key,
+                        display_name=spec.display_name,
+                        description=(
+                            naming.render(spec.description, **ward_values)
+                            if spec.description
+                            else None
+                        ),
+                        columns=[c.model_dump(exclude_none=True) for c in spec.columns],
+                    )
+                )
+    if baseline.virtual_visits:
+        plan.visits = _visits(plan, baseline.virtual_visits, values)
+    for key, policy_type in TENANT_POLICIES:
+        policy = getattr(baseline.policies, key)
         if policy:
             for role_key in policy.roles:
                 plan.policies.append(
@@ -287,6 +388,77 @@ def plan_site(network: Network, code: str) -> SitePlan:
                     )
                 )
     return plan
+
+
+def _scheduling_groups(plan: SitePlan, spec: ScheduleSpec) -> list[SchedulingGroupPlan]:
+    return [
+        SchedulingGroupPlan(
+            key=g.key,
+            name=g.name,
+            members=list(dict.fromkeys(m for r in g.roles for m in plan.group(r).members)),
+        )
+        for g in spec.groups
+    ]
+
+
+def _schedule_settings(spec: ScheduleSpec) -> dict[str, bool]:
+    return {
+        "open_shifts_enabled": spec.open_shifts,
+        "swap_shifts_requests_enabled": spec.swap_shifts,
+        "offer_shift_requests_enabled": spec.offer_shifts,
+        "time_off_requests_enabled": spec.time_off,
+        "time_clock_enabled": spec.time_clock,
+    }
+
+
+def staff_name(upn: str) -> str:
+    """A clinician's name on the calendar, from their UPN: claire.dubois@… → Claire Dubois."""
+    local = upn.split("@", 1)[0]
+    return " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part) or local
+
+
+def _visits(plan: SitePlan, spec: VirtualVisitsSpec, values: dict[str, str]) -> VisitsPlan:
+    by_role = {r: list(plan.group(r).members) for r in spec.staff_roles}
+    emails = list(dict.fromkeys(m.lower() for r in spec.staff_roles for m in by_role[r]))
+    services = []
+    for s in spec.services:
+        givers = (
+            list(dict.fromkeys(m.lower() for r in s.roles for m in by_role.get(r, [])))
+            if s.roles
+            else emails
+        )
+        service: dict[str, Any] = {
+            "display_name": s.name,
+            "duration": s.duration,
+            "staff": givers,
+            "sms_notifications": s.sms,
+        }
+        if s.description:
+            service["description"] = naming.render(s.description, **values)
+        services.append(service)
+    return VisitsPlan(
+        display_name=naming.render(spec.display_name, **values),
+        email=naming.mailbox_address(spec.local_part, plan.mail_domain),
+        staff=[
+            {"display_name": staff_name(e), "email": e, "role": spec.staff_role} for e in emails
+        ],
+        services=services,
+        published=spec.published,
+    )
+
+
+def partners_of(network: Network) -> dict[str, tuple[PartnerSpec, list[str]]]:
+    """Every partner any site declares, by key, with the sites declaring it (file order)."""
+    out: dict[str, tuple[PartnerSpec, list[str]]] = {}
+    for site in network.sites:
+        for partner in effective_baseline(network, site).partners:
+            if partner.key in out:
+                out[partner.key][1].append(site.code)
+            else:
+                out[partner.key] = (partner, [site.code])
+    if not network.sites:
+        out = {p.key: (p, []) for p in network.baseline.partners}
+    return out
 
 
 def _team(key: str, spec: Any, code: str, values: dict[str, str]) -> TeamPlan:

@@ -16,9 +16,16 @@ from pydantic import ValidationError
 from hcinfra.network import catalog, validate_keys
 from hcinfra.network.load import Problem, _line_for, format_path, yaml_problems
 from hcinfra.network.model import Baseline, Network, Site
-from hcinfra.network.plan import SitePlan, effective_baseline, plan_site, ranked_roles
+from hcinfra.network.plan import (
+    TENANT_POLICIES,
+    SitePlan,
+    effective_baseline,
+    plan_site,
+    ranked_roles,
+)
 from hcinfra.network.source import Document
 from hcinfra.network.structure import check_structure, in_words
+from hcinfra.network.validate_care import check_baseline_care, check_partners, check_site_care
 from hcinfra.network.validate_names import check_names
 from hcinfra.resources.teams_apps import canonical
 
@@ -97,11 +104,13 @@ def semantic_checks(network: Network, rep: Reporter) -> None:
             base=network.baseline,
         )
         _check_members(site, i, baseline, add)
+        check_site_care(site, i, baseline, add)
         if base_ok and site_ok and codes[site.code] == 1:
             plans[site.code] = plan_site(network, site.code)
             check_names(network, i, plans[site.code], add)
     _clashes(network, plans, rep)
     if len(plans) == len(network.sites):
+        check_partners(network, add)
         _seats(network, rep)
         _group_assignment_cap(network, rep)
 
@@ -241,14 +250,14 @@ def _check_baseline(
         if team.owners_role not in roles:
             add(site, (*at, "teams", kind, "owners_role"), f"unknown role '{team.owners_role}'")
     packaged = {r.key for r in baseline.roles if r.policy_package}
-    for kind in ("messaging", "app_setup"):
+    for kind, policy_type in TENANT_POLICIES:
         policy = getattr(baseline.policies, kind)
         if policy is None:
             continue
         for ref in policy.roles:
             if ref not in roles:
                 add(site, (*at, "policies", kind, "roles"), f"unknown role '{ref}'")
-            elif ref in packaged:
+            elif ref in packaged and policy_type in catalog.PACKAGE_POLICY_TYPES:
                 # A group holds one assignment per policy type; the package has this type.
                 add(
                     site,
@@ -270,6 +279,7 @@ def _check_baseline(
             add(site, where, f"role '{ref}' holds no Teams policy, so it has no precedence")
         elif baseline.policies.precedence.index(ref) != j:
             add(site, where, f"role '{ref}' is listed twice")
+    check_baseline_care(baseline, at, site, add)
 
 
 def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> None:
@@ -286,6 +296,8 @@ def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> Non
             seen[("mailbox alias", mg.alias)].append(code)
         for t in plan.teams:
             seen[("team alias", t.mail_nickname)].append(code)
+        if plan.visits:
+            seen[("Bookings calendar name", plan.visits.display_name.lower())].append(code)
     for (what, value), sites in sorted(seen.items()):
         if len(sites) < 2:
             continue
@@ -328,10 +340,10 @@ def _group_assignment_cap(network: Network, rep: Reporter) -> None:
         for role in baseline.roles:
             if role.policy_package:
                 held.update(catalog.PACKAGE_POLICY_TYPES)
-        if baseline.policies.messaging:
-            held["TeamsMessagingPolicy"] += len(baseline.policies.messaging.roles)
-        if baseline.policies.app_setup:
-            held["TeamsAppSetupPolicy"] += len(baseline.policies.app_setup.roles)
+        for key, policy_type in TENANT_POLICIES:
+            policy = getattr(baseline.policies, key)
+            if policy:
+                held[policy_type] += len(policy.roles)
     cap = catalog.MAX_GROUPS_PER_POLICY_TYPE
     over = {t: n for t, n in sorted(held.items()) if n > cap}
     if not over:

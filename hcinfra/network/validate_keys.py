@@ -14,7 +14,11 @@ Add = Callable[[str | None, tuple[Any, ...], str], None]
 
 # The baseline's keyed lists and how a message names one of their keys; a new kind
 # with a keyed list adds it here (overrides merge those lists by key).
-KEYED_LISTS: dict[str, str] = {"roles": "role key", "mailboxes": "mailbox key"}
+KEYED_LISTS: dict[str, str] = {
+    "roles": "role key",
+    "mailboxes": "mailbox key",
+    "partners": "partner key",
+}
 # The placeholders each pattern may use.
 PATTERNS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("mailboxes", "*", "display_name"), ("site", "code")),
@@ -22,6 +26,9 @@ PATTERNS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("teams", "hospital", "description"), ("site", "code")),
     (("teams", "ward", "display_name"), ("site", "code", "ward")),
     (("teams", "ward", "description"), ("site", "code", "ward")),
+    (("care_coordination", "patient_list", "description"), ("site", "code", "ward")),
+    (("virtual_visits", "display_name"), ("site", "code")),
+    (("virtual_visits", "services", "*", "description"), ("site", "code")),
 )
 
 
@@ -118,6 +125,21 @@ def patterns(baseline: Baseline, at: tuple[Any, ...], site: str | None, add: Add
 
 
 def _pattern_values(baseline: Baseline, path: tuple[str, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    if path[0] == "care_coordination":
+        spec = baseline.care_coordination.patient_list
+        value = spec.description if spec else None
+        return [(path, value)] if isinstance(value, str) else []
+    if path[0] == "virtual_visits":
+        visits = baseline.virtual_visits
+        if visits is None:
+            return []
+        if path[1] == "display_name":
+            return [(path, visits.display_name)]
+        return [
+            (("virtual_visits", "services", i, "description"), s.description)
+            for i, s in enumerate(visits.services)
+            if s.description
+        ]
     if path[0] == "mailboxes":
         return [
             (("mailboxes", i, path[2]), m.display_name) for i, m in enumerate(baseline.mailboxes)

@@ -51,4 +51,8 @@ def origin_path(network: Network, site: Site, index: int, name: DerivedName) -> 
         if field in (site.overrides.teams.get(key) or {}):
             return (*over, key, field)
         return ("baseline", "teams", key, field)
+    if section == "virtual_visits":
+        if field in (site.overrides.virtual_visits or {}):
+            return (*over, field)
+        return ("baseline", "virtual_visits", field)
     return ("sites", index, key)

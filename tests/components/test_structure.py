@@ -56,6 +56,11 @@ def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
             "hsa-team-hospital",
             "hsa-team-ward-pediatrie",
             "hsa-nurse-managers-TeamsMessagingPolicy",
+            "hsa-virtual-care-TeamsMeetingPolicy",
+            "hsa-virtual-care-TeamsVirtualAppointmentsPolicy",
+            "hsa-schedule-ward-pediatrie",
+            "hsa-patients-ward-pediatrie",
+            "hsa-visits",
         } <= names
         group = next(r for r in children if r.name == "hsa-clinical")
         assert group.inputs["display_name"] == "HSA-Clinical-Workers"
@@ -67,6 +72,38 @@ def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
             "marc.tremblay@northwindhealth.org",
             "manager002@northwindhealth.org",
         ]
+        # Ward staff on the schedule are members of the ward's team (Shifts schedules
+        # team members); the owners are not listed twice.
+        assert ward.inputs["members"] == [
+            "nurse010@northwindhealth.org",
+            "physician010@northwindhealth.org",
+        ]
+        schedule = next(r for r in children if r.name == "hsa-schedule-ward-pediatrie")
+        assert schedule.inputs["team_id"] == "hsa-team-ward-pediatrie-id"
+        assert schedule.inputs["time_zone"] == "America/Toronto"
+        assert [g["name"] for g in schedule.inputs["groups"]] == ["Nurses", "Nurse managers"]
+        assert schedule.inputs["groups"][0]["members"] == ward.inputs["members"]
+        patients = next(r for r in children if r.name == "hsa-patients-ward-pediatrie")
+        assert patients.inputs["group_id"] == "hsa-team-ward-pediatrie-id"
+        assert patients.inputs["description"] == "Patients of Pédiatrie, for rounds"
+        assert [c["name"] for c in patients.inputs["columns"]] == ["FallRisk", "CodeStatus"]
+        visits = next(r for r in children if r.name == "hsa-visits")
+        assert visits.inputs["display_name"] == "HSA Virtual Visits"
+        assert visits.inputs["email"] == "visits@hsa.northwindhealth.org"
+        assert visits.inputs["staff"] == [
+            {
+                "display_name": "Physician010",
+                "email": "physician010@northwindhealth.org",
+                "role": "teamMember",
+            }
+        ]
+        assert [(v["display_name"], v["sms_notifications"]) for v in visits.inputs["services"]] == [
+            ("Follow-up visit", True),
+            ("Pre-operative consult", False),
+        ]
+        meeting = next(r for r in children if r.name == "hsa-virtual-care-TeamsMeetingPolicy")
+        assert meeting.inputs["policy_name"] == "Virtual-Visits"
+        assert meeting.inputs["rank"] == 2  # after the nurse managers, before clinical
         assert groups["clinical"]["name"] == "HSA-Clinical-Workers"
         assert set(teams) == {"hospital", "ward-cardiologie", "ward-pediatrie"}
         assert {o["kind"] for o in objects} == {
@@ -74,6 +111,9 @@ def test_hospital_site_children_are_parented_and_named(mocks: Mocks):
             "MailSecurityGroup",
             "SharedMailbox",
             "Team",
+            "WardSchedule",
+            "PatientList",
+            "VirtualVisits",
         }
 
     # The policy assignments register after the groups they name: wait for them too.
@@ -89,12 +129,13 @@ def test_every_child_of_a_site_has_the_site_as_parent(mocks: Mocks):
     children = list(site._childResources)  # what Pulumi recorded as parented to the site
 
     def check(urns: list[str]) -> None:
-        # 4 groups, 4 licences, 3 packages, 2 policies, 2 mail groups, 2 mailboxes, 3 teams
-        assert len(urns) == 20
+        # 5 groups, 4 licences, 3 packages, 4 policies, 2 mail groups, 2 mailboxes, 3 teams,
+        # 2 ward schedules, 2 Patients lists and 1 virtual visits calendar
+        assert len(urns) == 28
         # A child's URN carries its parent's type in its type chain, then its kind's.
         site = "hcinfra:index:HospitalSite$pulumi-python:dynamic/hcinfra:"
         kinds = {u.split(site, 1)[1].split("::", 1)[0] for u in urns if site in u}
-        assert len([u for u in urns if site in u]) == 20
+        assert len([u for u in urns if site in u]) == 28
         assert kinds == {
             "SecurityGroup",
             "GroupLicenseAssignment",
@@ -103,6 +144,9 @@ def test_every_child_of_a_site_has_the_site_as_parent(mocks: Mocks):
             "MailSecurityGroup",
             "SharedMailbox",
             "Team",
+            "WardSchedule",
+            "PatientList",
+            "VirtualVisits",
         }
 
     return pulumi.Output.all(*[c.urn for c in children]).apply(check)
@@ -117,7 +161,7 @@ def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
     def check(_: Any) -> None:
         policies = [r for r in mocks.made if r.name.startswith("tenant-")]
         kinds = sorted({c.__class__.__name__ for c in baseline._childResources})
-        assert kinds == ["PackagePolicies", "TeamsPolicy"]
+        assert kinds == ["PackagePolicies", "PartnerTenant", "TeamsPolicy"]
         by_name = {r.name: r.inputs for r in policies}
         assert by_name["tenant-messaging"]["policy_type"] == "TeamsMessagingPolicy"
         assert by_name["tenant-messaging"]["settings"]["ReadReceiptsEnabledType"] == "Everyone"
@@ -143,5 +187,16 @@ def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
             }
         rooms = by_name["tenant-Healthcare_PatientRoom-TeamsMessagingPolicy"]["settings"]
         assert rooms["AllowUserChat"] is False
+        # The virtual visits' meeting and SMS policies, and the partner, once for the tenant.
+        meeting = by_name["tenant-meeting"]
+        assert meeting["policy_type"] == "TeamsMeetingPolicy"
+        assert meeting["settings"]["AutoAdmittedUsers"] == "EveryoneInCompanyExcludingGuests"
+        assert meeting["settings"]["AllowCloudRecording"] is False
+        sms = by_name["tenant-virtual-appointments"]
+        assert sms["policy_type"] == "TeamsVirtualAppointmentsPolicy"
+        assert sms["settings"] == {"EnableSmsNotifications": True}
+        partners = [n for n in by_name if n.startswith("tenant-partner-")]
+        assert partners == ["tenant-partner-fabrikam"]
+        assert by_name["tenant-partner-fabrikam"]["domains"] == ["fabrikamhealth.org"]
 
     return pulumi.Output.all(baseline.policies, baseline.package_policies).apply(check)

@@ -240,7 +240,7 @@ def test_keys_are_unique_in_roles_mailboxes_and_wards(tmp_path: Path):
     data["baseline"]["mailboxes"].append({**data["baseline"]["mailboxes"][0]})
     data["sites"][1]["wards"] = ["Pédiatrie", "Pediatrie"]
     found = problems(tmp_path, data)
-    one(found, "baseline.roles[4].key", "role key 'clinical' is used twice", "roles[0]")
+    one(found, "baseline.roles[5].key", "role key 'clinical' is used twice", "roles[0]")
     one(found, "baseline.mailboxes[2].key", "mailbox key 'info' is used twice")
     p = one(found, "sites[1].wards[1]", "'Pediatrie'", "same team alias as 'Pédiatrie'")
     assert p.site == "HSA"

@@ -61,14 +61,24 @@ def test_ranks_are_places_among_a_sites_groups_in_precedence_order():
     network = load_network(SAMPLE)
     for code in network.codes():
         plan = plan_site(network, code)
-        assert plan.ranked == ["nurse-managers", "clinical", "information", "patient-rooms"]
+        assert plan.ranked == [
+            "nurse-managers",
+            "virtual-care",
+            "clinical",
+            "information",
+            "patient-rooms",
+        ]
         assert {g.role: g.rank for g in plan.groups} == {
             "nurse-managers": 1,
-            "clinical": 2,
-            "information": 3,
-            "patient-rooms": 4,
+            "virtual-care": 2,
+            "clinical": 3,
+            "information": 4,
+            "patient-rooms": 5,
         }
-        assert {(p.role, p.rank) for p in plan.policies} == {("nurse-managers", 1)}
+        assert {(p.role, p.rank) for p in plan.policies} == {
+            ("nurse-managers", 1),
+            ("virtual-care", 2),
+        }
 
 
 def test_precedence_defaults_to_role_order_and_names_only_ranked_roles(tmp_path: Path):
@@ -77,7 +87,13 @@ def test_precedence_defaults_to_role_order_and_names_only_ranked_roles(tmp_path:
     path = tmp_path / "network.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     plan = plan_site(load_network(path), "STM")
-    assert plan.ranked == ["clinical", "information", "patient-rooms", "nurse-managers"]
+    assert plan.ranked == [
+        "clinical",
+        "information",
+        "patient-rooms",
+        "nurse-managers",
+        "virtual-care",
+    ]
 
     data["baseline"]["policies"]["precedence"] = ["nurse-managers", "surgeons", "nurse-managers"]
     data["baseline"]["roles"].append({"key": "porters", "name": "Porters"})
