@@ -24,10 +24,20 @@ def kinds() -> list[type[KindProvider]]:
     return [k.provider_class() for k in registry.KINDS if k.tenant]
 
 
+DELEGATED = "Microsoft Graph (delegated permissions, of the operator who runs `hcinfra signin`)"
+
+
 def _union(grants: list[Grants], attr: str) -> list[str]:
     names = {p for g in grants for p in getattr(g, attr)}
-    # X.ReadWrite.All grants everything X.Read.All does: grant only the stronger one.
+    # X.ReadWrite.All grants everything X.Read.All does, and X.Read.All everything
+    # X.ReadBasic.All does (Graph's permission reference): grant only the stronger one.
     implied = {n.replace(".ReadWrite.", ".Read.") for n in names if ".ReadWrite." in n}
+    implied |= {
+        n
+        for n in names
+        if ".ReadBasic." in n
+        and {n.replace(".ReadBasic.", ".Read."), n.replace(".ReadBasic.", ".ReadWrite.")} & names
+    }
     return sorted(names - implied)
 
 
@@ -37,6 +47,13 @@ def manifest() -> dict[str, Any]:
     every = [g for k in providers for g in (k.permissions.read, k.permissions.write)]
     return {
         "services": {attr: _union(every, attr) for attr in SERVICES},
+        # Not the app's: a user's, for the few calls Microsoft takes delegated only.
+        "delegated": {
+            "graph": sorted({p for k in providers for p in k.permissions.delegated}),
+            "kinds": {
+                k.kind: list(k.permissions.delegated) for k in providers if k.permissions.delegated
+            },
+        },
         "kinds": {
             k.kind: {
                 "read": {attr: list(getattr(k.permissions.read, attr)) for attr in SERVICES},
@@ -57,6 +74,13 @@ def render(fmt: str = "text") -> str:
         lines.append(title)
         lines.extend(f"  {p}" for p in data["services"][attr] or ["(none)"])
         lines.append("")
+    delegated = data["delegated"]
+    lines.append(DELEGATED)
+    lines.extend(
+        f"  {p} ({', '.join(k for k, ps in delegated['kinds'].items() if p in ps)})"
+        for p in delegated["graph"] or ["(none)"]
+    )
+    lines.append("")
     lines.append("By resource kind (read = refresh and preview; write = up and destroy):")
     for kind, grants in data["kinds"].items():
         for direction in ("read", "write"):

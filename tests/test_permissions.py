@@ -38,6 +38,16 @@ def test_the_automation_app_in_the_default_seed_is_granted_exactly_the_manifest(
     assert sorted(app.directory_roles) == services["directory_roles"]
 
 
+def test_a_stronger_permission_stands_for_the_weaker_one():
+    graph = manifest()["services"]["graph"]
+    # WardSchedule resolves members with User.ReadBasic.All; SecurityGroup's User.Read.All
+    # covers it, as GroupMember.ReadWrite.All covers GroupMember.Read.All.
+    assert "User.Read.All" in graph and "User.ReadBasic.All" not in graph
+    assert "GroupMember.ReadWrite.All" in graph and "GroupMember.Read.All" not in graph
+    # Nothing covers Team.ReadBasic.All: it stays.
+    assert "Team.ReadBasic.All" in graph
+
+
 def test_permissions_command_prints_text_and_json():
     text = subprocess.run(
         [sys.executable, "-m", "hcinfra.cli", "permissions"],
@@ -55,4 +65,11 @@ def test_permissions_command_prints_text_and_json():
         ).stdout
     )
     assert "Group.ReadWrite.All" in data["services"]["graph"]
+    # A user's permission, listed apart: the bootstrap never grants it to the app.
+    assert "Microsoft Graph (delegated permissions" in text
+    assert "Bookings.Manage.All (VirtualVisits)" in text
+    assert data["delegated"] == {
+        "graph": ["Bookings.Manage.All"],
+        "kinds": {"VirtualVisits": ["Bookings.Manage.All"]},
+    }
     assert data["kinds"]["SharedMailbox"]["write"]["exchange"] == ["Exchange.ManageAsApp"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from hcinfra.clients.connection import Connection
 from hcinfra.clients.settings import load_settings
-from hcinfra.doctor import contracts, domains, identity, licences, members
+from hcinfra.doctor import contracts, domains, identity, licences, members, signin
 from hcinfra.doctor.context import SERVICE_NAMES, Context, fetch_tokens
 from hcinfra.doctor.model import Check, unchecked
 from hcinfra.doctor.report import Report, render
@@ -35,6 +35,7 @@ def _checks(manifest: Future[dict[str, Any]]) -> list[tuple[tuple[str, ...], Che
         ((domains.CHECK,), domains.domain_check),
         (licences.IDS, licences.licence_checks),
         ((members.CHECK,), members.member_check),
+        ((signin.CHECK,), signin.signin_check),
         ((contracts.EXCHANGE_ID,), contracts.exchange_not_found_check),
         ((contracts.ASSIGNMENTS_ID,), contracts.assignments_check),
         ((contracts.POLICY_ID,), contracts.policy_read_check),

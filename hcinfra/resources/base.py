@@ -55,6 +55,7 @@ class Permissions:
 
     read: Grants = field(default_factory=Grants)
     write: Grants = field(default_factory=Grants)
+    delegated: tuple[str, ...] = ()  # Graph scopes of a signed-in user, not the app's
 
 
 class Inputs(BaseModel):

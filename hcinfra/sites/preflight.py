@@ -4,7 +4,8 @@
 `up` needs the tokens, the tenant, the app's permissions and directory roles, every
 declared domain accepted, every SKU and disabled service plan subscribed, the seats (those
 the network's own groups hold already count as free to it, so a re-run passes) and every
-declared member and owner a user of the tenant. `destroy` needs only the first four: it
+declared member and owner a user of the tenant, and, where a site declares virtual visits,
+the operator's sign-in for Bookings' delegated-only creates. `destroy` needs only the first four: it
 removes what the state holds, whatever the file declares. The doctor's contract probes of
 the undocumented admin APIs stay with `hcinfra doctor`.
 """
@@ -35,6 +36,7 @@ DEPLOY = (
     "licences.seats",
     "licences.plans",
     "members.resolve",
+    "signin.delegated",
 )
 CHECKS = {"up": DEPLOY, "destroy": IDENTITY}
 

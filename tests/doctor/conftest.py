@@ -13,6 +13,7 @@ import yaml
 
 from hcinfra.doctor.command import doctor_command
 from tests.conftest import REPO
+from tests.emulator.delegated import operator_env
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
 
 NETWORK = REPO / "stacks" / "network.yaml"
@@ -51,9 +52,20 @@ def doctor(
 ) -> Doctor:
     """Run the doctor as an app against the emulator; every run is checked to write nothing."""
 
-    def run(network: Path = NETWORK, app: str = HCINFRA_APP, secret: str = HCINFRA_SECRET) -> Run:
+    def run(
+        network: Path = NETWORK,
+        app: str = HCINFRA_APP,
+        secret: str = HCINFRA_SECRET,
+        signed_in: bool = True,
+    ) -> Run:
         for var in CREDENTIAL_VARS:
             monkeypatch.delenv(var, raising=False)
+        # The sample's virtual visits take an operator's sign-in (signin.delegated).
+        for var, value in operator_env(emu).items():
+            if signed_in:
+                monkeypatch.setenv(var, value)
+            elif var.startswith("HCINFRA_DELEGATED_"):
+                monkeypatch.delenv(var, raising=False)
         monkeypatch.setenv("HCINFRA_ENDPOINT", emu.url)
         monkeypatch.setenv("HCINFRA_CA_BUNDLE", emu.ca)
         monkeypatch.setenv("AZURE_TENANT_ID", emu.tenant_id)

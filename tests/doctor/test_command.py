@@ -8,9 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 from tests.doctor.conftest import NETWORK
+from tests.emulator.delegated import operator_env
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
+
+
+@pytest.fixture(autouse=True)
+def signed_in(emu: Emulator) -> None:
+    """The operator signed in before a test counts its requests (signin.delegated)."""
+    operator_env(emu)
 
 
 def cli(emu: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -25,7 +34,7 @@ def cli(emu: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess[st
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HCINFRA_"))}
     return subprocess.run(
         [sys.executable, "-m", "hcinfra.cli", "doctor", *args],
-        env={**clean, **base, **env},
+        env={**clean, **base, **operator_env(emu), **env},
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -86,7 +95,8 @@ def test_doctor_text_report_and_out_file(emu: Emulator, tmp_path: Path) -> None:
     )
     # The federation probe reads the configuration in the shape the evidence shows: ok.
     assert any(line.split()[:2] == ["OK", "contract.teams.federation"] for line in lines)
-    assert lines[-1].startswith("16 checks: 15 ok") and "ready to deploy" in lines[-1]
+    assert any(line.split()[:2] == ["OK", "signin.delegated"] for line in lines)
+    assert lines[-1].startswith("17 checks: 16 ok") and "ready to deploy" in lines[-1]
     assert " s — " in lines[-1]
 
     out = tmp_path / "doctor.json"
@@ -96,7 +106,7 @@ def test_doctor_text_report_and_out_file(emu: Emulator, tmp_path: Path) -> None:
     assert doc["schema"] == "hcinfra.doctor/v1" and doc["result"] == "ok"
     assert isinstance(doc["seconds"], float)
     # With --out, the summary line still says how it went and how long it took.
-    assert proc.stdout.startswith("16 checks:")
+    assert proc.stdout.startswith("17 checks:")
 
 
 def test_doctor_problems_in_text_show_the_fix(emu: Emulator) -> None:

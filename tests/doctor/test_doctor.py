@@ -33,6 +33,7 @@ IDS = [
     "licences.seats",
     "licences.plans",
     "members.resolve",
+    "signin.delegated",
     "contract.exchange.not-found",
     "contract.teams.group-assignments",
     "contract.teams.policy-read",
@@ -55,10 +56,33 @@ def test_doctor_automation_app_all_good(doctor: Doctor) -> None:
     # A fresh tenant has no group policy assignment: the item shape is not seen yet.
     assert run.status("contract.teams.group-assignments") == "warning"
     assert "404" in run.check("contract.exchange.not-found")["finding"]
+    signin = run.check("signin.delegated")["finding"]
+    assert "signed in as admin@northwindhealth.onmicrosoft.com" in signin
+    assert "Bookings.Manage.All" in signin and "STM, HSA, CHM" in signin
     assert report["summary"]["checks"] == len(IDS)
     # Tokens, one $batch per Graph area, two cmdlets and three Teams reads: never a write.
     assert run.log["calls"] <= 17
     assert not any("/Teams.VerticalPackaging/" in e["path"] for e in run.log["entries"])
+
+
+def test_doctor_without_a_sign_in_names_the_sites_and_the_fix(doctor: Doctor) -> None:
+    run = doctor(signed_in=False)
+    assert run.code == 2
+    check = run.check("signin.delegated")
+    assert check["status"] == "problem"
+    assert "virtual visits at STM, HSA, CHM need a signed-in operator" in check["finding"]
+    assert "hcinfra:delegatedClientId" in check["finding"]
+    assert "hcinfra signin" in check["fix"]
+
+
+def test_doctor_needs_no_sign_in_without_virtual_visits(doctor: Doctor, network_file: Any) -> None:
+    def no_visits(data: dict[str, Any]) -> None:
+        del data["baseline"]["virtual_visits"]
+
+    run = doctor(network_file(no_visits), signed_in=False)
+    assert run.code == 0, run.report
+    assert run.status("signin.delegated") == "ok"
+    assert "no sign-in is needed" in run.check("signin.delegated")["finding"]
 
 
 def test_doctor_auditor_app_missing_permissions_and_roles(doctor: Doctor) -> None:

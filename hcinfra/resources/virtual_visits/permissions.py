@@ -14,5 +14,6 @@ from hcinfra.resources.base import Grants, Permissions
 PERMISSIONS = Permissions(
     read=Grants(graph=("Bookings.Read.All",)),
     write=Grants(graph=("Bookings.Manage.All",)),
+    delegated=("Bookings.Manage.All",),
 )
 DELEGATED = ["Bookings.Manage.All (delegated: the signed-in user of `hcinfra signin`)"]
