@@ -9,7 +9,7 @@ deployed before keeps its objects (the engine matches them, nothing is replaced)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource, ResourceProvider
@@ -19,6 +19,10 @@ from hcinfra.resources.registry import MODULE, OLD_TYPE
 
 class KindResource(Resource):
     """A dynamic Resource typed `pulumi-python:dynamic/hcinfra:<its class name>`."""
+
+    # The provider's outputs beyond the inputs: each is passed as None, so that Pulumi
+    # gives the Resource an attribute for it (unknown until the provider answers).
+    outputs: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Type a kind's Resource by its class name, unless it names its own type."""
@@ -34,6 +38,7 @@ class KindResource(Resource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Register the resource with its kind's type, aliased to the old type."""
+        props = {**props, **dict.fromkeys(self.outputs)}
         super().__init__(provider, name, props, with_old_type(opts, self._resource_type_name))
 
 

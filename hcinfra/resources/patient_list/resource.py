@@ -24,6 +24,8 @@ OUTPUTS = (
 class PatientList(KindResource):
     """A Patients list on a ward team's SharePoint site, its columns declared by hcinfra."""
 
+    outputs = OUTPUTS
+
     list_id: pulumi.Output[str]
     site_id: pulumi.Output[str]
     web_url: pulumi.Output[str]
@@ -53,6 +55,4 @@ class PatientList(KindResource):
             "allow_data_deletion": allow_data_deletion,
             "timeout_seconds": timeout_seconds,
         }
-        super().__init__(
-            PatientListProvider(), resource_name, {**props, **dict.fromkeys(OUTPUTS)}, opts
-        )
+        super().__init__(PatientListProvider(), resource_name, props, opts)

@@ -22,6 +22,8 @@ OUTPUTS += ("owner_ids", "member_ids", "retained", "resolved")
 class Team(KindResource):
     """A Microsoft Teams team from a template (a ward, a unit, a hospital), on its own group."""
 
+    outputs = OUTPUTS
+
     web_url: pulumi.Output[str]
     internal_id: pulumi.Output[str]
     channel_ids: pulumi.Output[dict[str, str]]
@@ -61,7 +63,7 @@ class Team(KindResource):
             "timeout_seconds": timeout_seconds,
             "poll_interval_seconds": poll_interval_seconds,
         }
-        super().__init__(TeamProvider(), resource_name, {**props, **dict.fromkeys(OUTPUTS)}, opts)
+        super().__init__(TeamProvider(), resource_name, props, opts)
 
     @property
     def team_id(self) -> pulumi.Output[str]:

@@ -17,6 +17,8 @@ OUTPUTS += ("unmanaged_staff", "unmanaged_services")
 class VirtualVisits(KindResource):
     """A site's Bookings calendar for virtual visits: each appointment a Teams meeting."""
 
+    outputs = OUTPUTS
+
     public_url: pulumi.Output[str | None]
     staff_ids: pulumi.Output[dict[str, str]]
     service_ids: pulumi.Output[dict[str, str]]
@@ -49,9 +51,7 @@ class VirtualVisits(KindResource):
             "published": published,
             "allow_data_deletion": allow_data_deletion,
         }
-        super().__init__(
-            VirtualVisitsProvider(), resource_name, {**props, **dict.fromkeys(OUTPUTS)}, opts
-        )
+        super().__init__(VirtualVisitsProvider(), resource_name, props, opts)
 
     @property
     def business_id(self) -> pulumi.Output[str]:

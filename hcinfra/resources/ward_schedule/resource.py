@@ -16,6 +16,8 @@ OUTPUTS = ("enabled", "provision_status", "group_ids", "member_ids", "resolved",
 class WardSchedule(KindResource):
     """The Shifts schedule of a ward's team: its time zone, settings and scheduling groups."""
 
+    outputs = OUTPUTS
+
     enabled: pulumi.Output[bool]
     provision_status: pulumi.Output[str]
     group_ids: pulumi.Output[dict[str, str]]
@@ -53,6 +55,4 @@ class WardSchedule(KindResource):
             "timeout_seconds": timeout_seconds,
             "poll_interval_seconds": poll_interval_seconds,
         }
-        super().__init__(
-            WardScheduleProvider(), resource_name, {**props, **dict.fromkeys(OUTPUTS)}, opts
-        )
+        super().__init__(WardScheduleProvider(), resource_name, props, opts)
