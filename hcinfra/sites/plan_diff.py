@@ -45,6 +45,9 @@ _ITEM_KEYS = ("sku", "name", "key", "policy_type", "id")
 _KEPT = {
     "Team": "archived, not deleted",
     "SharedMailbox": "mailbox kept in Exchange Online with sign-in blocked, no longer managed",
+    "WardSchedule": "schedule and its shifts kept; its scheduling groups deactivated",
+    "PatientList": "list and its items kept, no longer managed",
+    "VirtualVisits": "calendar unpublished and kept, with its appointments",
 }
 
 

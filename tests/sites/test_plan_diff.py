@@ -277,3 +277,29 @@ def test_a_plan_goes_through_json_unchanged():
     assert plan.counts == {"create": 1} and plan.error is None
     failed = stack_plan("HSA", {"ok": False, "error": "boom"})
     assert (failed.ok, failed.error, failed.changes) == (False, "boom", ())
+
+
+def test_what_a_delete_of_each_care_kind_keeps():
+    from types import SimpleNamespace
+
+    from hcinfra.sites.plan_diff import retention_of
+
+    def state(deletion: bool, retained: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(
+            inputs={"allow_data_deletion": deletion}, outputs={"retained": retained}
+        )
+
+    kept = {
+        "WardSchedule": "schedule and its shifts kept; its scheduling groups deactivated",
+        "PatientList": "list and its items kept, no longer managed",
+        "VirtualVisits": "calendar unpublished and kept, with its appointments",
+    }
+    for kind, summary in kept.items():
+        found = retention_of(kind, state(False, ["the list"]))
+        assert found is not None and found.kept, kind
+        assert found.summary == f"{summary} (allow_data_deletion is false)"
+        assert found.details == ("the list",)
+        gone = retention_of(kind, state(True, []))
+        assert gone is not None and not gone.kept
+    # PartnerTenant holds no tenant data: its delete says nothing is kept.
+    assert retention_of("PartnerTenant", SimpleNamespace(inputs={"domains": []})) is None
