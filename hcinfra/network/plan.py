@@ -233,7 +233,12 @@ class SitePlan:
     def group_owners(self) -> list[str]:
         """Owners of every role group: the site's team owners (app-only creation leaves none)."""
         roles = {t.owners_role for t in self.teams}
-        return sorted({m for r in roles for m in self.group(r).members})
+        return sorted({m for r in roles for m in self.members_of(r)})
+
+    def members_of(self, role: str) -> list[str]:
+        """A role's members at the site; none for a role the baseline lacks (validation
+        reports it, and still plans the site to check the rest)."""
+        return next((list(g.members) for g in self.groups if g.role == role), [])
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -356,7 +361,7 @@ def plan_site(network: Network, code: str) -> SitePlan:
                     )
                 )
             team = _team(key, teams.ward, site.code, ward_values)
-            owners = {m.lower() for m in plan.group(team.owners_role).members}
+            owners = {m.lower() for m in plan.members_of(team.owners_role)}
             members = [m for m in staff if m.lower() not in owners]
             plan.teams.append(TeamPlan(**{**team.__dict__, "members": members}))
             if care.patient_list:
@@ -395,7 +400,7 @@ def _scheduling_groups(plan: SitePlan, spec: ScheduleSpec) -> list[SchedulingGro
         SchedulingGroupPlan(
             key=g.key,
             name=g.name,
-            members=list(dict.fromkeys(m for r in g.roles for m in plan.group(r).members)),
+            members=list(dict.fromkeys(m for r in g.roles for m in plan.members_of(r))),
         )
         for g in spec.groups
     ]
@@ -418,7 +423,7 @@ def staff_name(upn: str) -> str:
 
 
 def _visits(plan: SitePlan, spec: VirtualVisitsSpec, values: dict[str, str]) -> VisitsPlan:
-    by_role = {r: list(plan.group(r).members) for r in spec.staff_roles}
+    by_role = {r: plan.members_of(r) for r in spec.staff_roles}
     emails = list(dict.fromkeys(m.lower() for r in spec.staff_roles for m in by_role[r]))
     services = []
     for s in spec.services:

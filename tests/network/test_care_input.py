@@ -180,21 +180,18 @@ def test_unknown_roles_and_bad_placeholders_are_reported_together(tmp_path: Path
     assert "{site}, {code}" in p.message and p.site is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(StopIteration, RuntimeError),
-    reason="validate.py plans a site whose roles are unknown: plan_site's group() raises "
-    "StopIteration (as for an unknown teams.ward.owners_role)",
-)
-@pytest.mark.parametrize("where", ["schedule", "staff_roles"])
+@pytest.mark.parametrize("where", ["schedule", "staff_roles", "owners_role"])
 def test_an_unknown_role_alone_is_a_problem_not_a_traceback(tmp_path: Path, where: str):
     data = sample()
     if where == "schedule":
         data["baseline"]["care_coordination"]["schedule"]["groups"][0]["roles"] = ["surgeons"]
-    else:
+    elif where == "staff_roles":
         data["baseline"]["virtual_visits"]["staff_roles"] = ["surgeons"]
+    else:
+        data["baseline"]["teams"]["ward"]["owners_role"] = "surgeons"
     found = problems(tmp_path, data)
-    assert any("unknown role 'surgeons'" in p.message for p in found)
+    named = [p.message for p in found if "surgeons" in p.message]
+    assert len(named) == 1 and "unknown role 'surgeons'" in named[0], found
 
 
 def test_bad_types_and_forms_in_the_new_blocks_are_listed_together(tmp_path: Path):
