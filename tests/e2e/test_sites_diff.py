@@ -94,10 +94,17 @@ def test_preview_diff_shows_each_change_by_property(sites: Sites, emu: Emulator)
     stm = changes_of(document, "STM")
     assert {name: c["op"] for name, c in stm.items()} == {
         "stm-team-ward-5-est": "create",
+        "stm-schedule-ward-5-est": "create",
+        "stm-patients-ward-5-est": "create",
         "stm-clinical": "update",
         "stm-clinical-licences": "update",
+        # The clinical members are the ward staff: on the ward's team and schedule.
+        "stm-team-ward-3-nord": "update",
+        "stm-schedule-ward-3-nord": "update",
         "stm-mailbox-scheduling": "replace",
         "stm-team-ward-4-sud": "delete",
+        "stm-schedule-ward-4-sud": "delete",
+        "stm-patients-ward-4-sud": "delete",
     }
     members = properties(stm["stm-clinical"])["members"]
     assert members["added"] == ["nurse003@northwindhealth.org"]
@@ -114,9 +121,18 @@ def test_preview_diff_shows_each_change_by_property(sites: Sites, emu: Emulator)
     assert mailbox["retention"]["kept"]
     gone = stm["stm-team-ward-4-sud"]
     assert gone["retention"]["kept"] and "archived" in gone["retention"]["summary"]
+    schedule = stm["stm-schedule-ward-4-sud"]["retention"]
+    assert schedule["kept"] and "scheduling groups deactivated" in schedule["summary"]
+    patients = stm["stm-patients-ward-4-sud"]["retention"]
+    assert patients["kept"] and "list and its items kept" in patients["summary"]
+    staff = properties(stm["stm-schedule-ward-3-nord"])["groups[Nurses].members"]
+    assert (staff["added"], staff["removed"]) == (
+        ["nurse003@northwindhealth.org"],
+        ["physician001@northwindhealth.org"],
+    )
     # Counted, not detailed: the stack, its component, the provider and unchanged objects.
     counts = next(s for s in document["stacks"] if s["stack"] == "STM")["counts"]
-    assert counts["same"] > 0 and counts["update"] == 2 and counts["replace"] == 1
+    assert counts["same"] > 0 and counts["update"] == 4 and counts["replace"] == 1
     assert not any(c["kind"] in ("Stack", "HospitalSite") for c in stm.values())
     assert "ciphertext" not in plan_json.read_text()
 
@@ -125,7 +141,7 @@ def test_preview_diff_shows_each_change_by_property(sites: Sites, emu: Emulator)
     run = sites.run("preview", *STACKS, "--diff", "--format", "markdown", "--out", str(plan_md))
     assert run.returncode == 0, run.stdout + run.stderr
     markdown = plan_md.read_text(encoding="utf-8")
-    assert "| STM | ok | 1 | 2 | 1 | 1 |" in markdown
+    assert "| STM | ok | 3 | 4 | 1 | 3 |" in markdown
     assert "  - `members` added: `nurse003@northwindhealth.org`" in markdown
     if os.environ.get("HCINFRA_UPDATE_DOCS") == "1":
         write_doc_example(markdown)
