@@ -18,6 +18,7 @@ import pytest
 from hcinfra.engine import Engine
 from hcinfra.resources import registry
 from tests.conftest import REPO
+from tests.emulator.delegated import operator_env
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
 
 pytestmark = pytest.mark.e2e
@@ -108,6 +109,7 @@ def project(engine: Engine, pulumi_env: dict[str, str], tmp_path: Path, emu: Emu
         "AZURE_TENANT_ID": emu.tenant_id,
         "AZURE_CLIENT_ID": HCINFRA_APP,
         "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
+        **operator_env(emu),  # the sample's virtual visits take the operator's sign-in
     }
     p = Project(engine, env, folder)
     for stack, site in STACKS.items():
