@@ -25,7 +25,12 @@ from hcinfra.network.plan import (
 )
 from hcinfra.network.source import Document
 from hcinfra.network.structure import check_structure, in_words
-from hcinfra.network.validate_care import check_baseline_care, check_partners, check_site_care
+from hcinfra.network.validate_care import (
+    check_baseline_care,
+    check_partners,
+    check_site_care,
+    site_timezone,
+)
 from hcinfra.network.validate_names import check_names
 from hcinfra.resources.teams_apps import canonical
 
@@ -87,6 +92,7 @@ def semantic_checks(network: Network, rep: Reporter) -> None:
     _site_checks(network.sites, network.tenant.domains, add)
     codes = Counter(s.code for s in network.sites)
     plans: dict[str, SitePlan] = {}
+    merged = 0
     for i, site in enumerate(network.sites):
         here = ("sites", i)
         if not validate_keys.override_keys(network.baseline, site, i, add):
@@ -94,6 +100,7 @@ def semantic_checks(network: Network, rep: Reporter) -> None:
         baseline = _merged(network, site, i, add)
         if baseline is None:
             continue
+        merged += 1
         site_ok = validate_keys.patterns(baseline, (*here, "overrides"), site.code, add_for_site)
         _check_baseline(
             baseline,
@@ -109,7 +116,9 @@ def semantic_checks(network: Network, rep: Reporter) -> None:
             plans[site.code] = plan_site(network, site.code)
             check_names(network, i, plans[site.code], add)
     _clashes(network, plans, rep)
-    if len(plans) == len(network.sites):
+    # These read every site's merged baseline, not its plan: a bad name pattern at one
+    # site does not hide them.
+    if merged == len(network.sites):
         check_partners(network, add)
         _seats(network, rep)
         _group_assignment_cap(network, rep)
@@ -131,6 +140,7 @@ def _site_checks(sites: list[Site], domains: list[str] | None, add: Any) -> None
                 f"({', '.join(domains or [])})",
             )
         validate_keys.wards(site, i, add)
+        site_timezone(site, i, add)
 
 
 def _merged(network: Network, site: Site, index: int, add: Any) -> Baseline | None:

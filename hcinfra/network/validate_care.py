@@ -252,13 +252,18 @@ def _partner(partner: PartnerSpec, at: tuple[Any, ...], site: str | None, add: A
         )
 
 
+def site_timezone(site: Site, index: int, add: Add) -> None:
+    """A site's own time zone is an IANA name (checked even when the baseline is not valid)."""
+    if site.timezone and (problem := zone_problem(site.timezone)):
+        add(site.code, ("sites", index, "timezone"), problem)
+
+
 def check_site_care(site: Site, index: int, baseline: Baseline, add: Add) -> None:
     """What a site's own fields and members mean for its schedules and calendar."""
     here = ("sites", index)
-    if site.timezone:
-        if problem := zone_problem(site.timezone):
-            add(site.code, (*here, "timezone"), problem)
-    elif baseline.care_coordination.schedule and site.wards and not baseline.timezone:
+    # The zone name itself is checked with the site's own fields (site_timezone).
+    zone = site.timezone or baseline.timezone
+    if not zone and baseline.care_coordination.schedule and site.wards:
         add(
             site.code,
             (*here, "timezone"),

@@ -373,3 +373,23 @@ def test_a_partner_key_means_the_same_partner_at_every_site(tmp_path: Path):
     data["sites"][2]["overrides"]["partners"] = [contoso]
     del data["sites"][0]["overrides"]
     load_network(write(tmp_path, data))
+
+
+def test_a_bad_pattern_or_baseline_hides_no_partner_seat_or_time_zone_problem(tmp_path: Path):
+    data = sample()
+    base = data["baseline"]
+    base["virtual_visits"]["display_name"] = "{hospital} Virtual Visits"  # unknown placeholder
+    base["partners"][0]["tenant_id"] = data["tenant"]["id"]  # the network's own tenant
+    data["tenant"]["licence_pool"]["SPE_F1"] = 1
+    found = problems(tmp_path, data)
+    one(found, "baseline.virtual_visits.display_name", "unknown placeholder {hospital}")
+    one(found, "baseline.partners[0].tenant_id", "own tenant")
+    one(found, "tenant.licence_pool.SPE_F1", "the pool has 1")
+
+    # A type error in the baseline: each site's own time zone is still checked.
+    data = sample()
+    data["baseline"]["roles"][0]["seats"] = "many"
+    data["sites"][0]["timezone"] = "Montreal"
+    found = problems(tmp_path, data)
+    one(found, "baseline.roles[0].seats", "should be a whole number")
+    one(found, "sites[0].timezone", "'Montreal' is not an IANA time zone name")
