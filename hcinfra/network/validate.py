@@ -294,8 +294,10 @@ def _check_baseline(
 
 def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> None:
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
+    shown: dict[tuple[str, str], str] = {}  # names compared in any case, shown as written
     for code, plan in plans.items():
         for g in plan.groups:
+            shown.setdefault(("group name", g.display_name.lower()), g.display_name)
             seen[("group name", g.display_name.lower())].append(code)
             seen[("group mailNickname", g.mail_nickname)].append(code)
         for m in plan.mailboxes:
@@ -307,7 +309,9 @@ def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> Non
         for t in plan.teams:
             seen[("team alias", t.mail_nickname)].append(code)
         if plan.visits:
-            seen[("Bookings calendar name", plan.visits.display_name.lower())].append(code)
+            key = ("Bookings calendar name", plan.visits.display_name.lower())
+            shown.setdefault(key, plan.visits.display_name)
+            seen[key].append(code)
     for (what, value), sites in sorted(seen.items()):
         if len(sites) < 2:
             continue
@@ -315,11 +319,14 @@ def _clashes(network: Network, plans: dict[str, SitePlan], rep: Reporter) -> Non
         others = sorted(set(sites[:-1]) - {code})
         if not others and what == "team alias":
             continue  # two of a site's wards: the wards check names the ward
-        owner = f"site {', '.join(others)}" if others else "another of its own objects"
+        if len(others) > 1:
+            owner = f"sites {', '.join(others[:-1])} and {others[-1]}"
+        else:
+            owner = f"site {others[0]}" if others else "another of its own objects"
         rep.add(
             code,
             ("sites", network.codes().index(code)),
-            f"derives the {what} '{value}', which {owner} derives too",
+            f"derives the {what} '{shown.get((what, value), value)}', which {owner} derives too",
         )
 
 

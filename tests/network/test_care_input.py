@@ -261,8 +261,8 @@ def test_two_sites_deriving_the_same_calendar_name(tmp_path: Path):
     data = sample()
     data["baseline"]["virtual_visits"]["display_name"] = "Virtual Visits"
     found = problems(tmp_path, data)
-    p = one(found, "sites[2]", "Bookings calendar name 'virtual visits'", "STM")
-    assert p.site == "CHM" and "HSA" in p.message
+    p = one(found, "sites[2]", "Bookings calendar name 'Virtual Visits'", "sites HSA and STM")
+    assert p.site == "CHM"
     data["sites"][1]["overrides"]["virtual_visits"] = {"display_name": "{site} visits"}
     data["sites"][2]["overrides"]["virtual_visits"] = {"display_name": "{code} visits"}
     load_network(write(tmp_path, data))
