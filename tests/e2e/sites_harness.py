@@ -13,6 +13,7 @@ import yaml
 
 from hcinfra.sites.stacks import workspace_dir
 from tests.conftest import REPO
+from tests.emulator.delegated import operator_env
 from tests.emulator.harness import GRAPH_SCOPE, HCINFRA_APP, HCINFRA_SECRET, Emulator
 
 GHOST = "ghost.nurse@northwindhealth.org"  # a well-formed UPN the tenant does not have
@@ -64,7 +65,9 @@ def one_line(text: str) -> str:
 
 
 def emulator_settings(emu: Emulator) -> dict[str, str]:
-    """The settings that point hcinfra at the emulator, as its automation app."""
+    """The settings that point hcinfra at the emulator, as its automation app, with the
+    emulator's operator signed in for VirtualVisits' delegated-only calls (once per
+    emulator; HOME is a temp folder holding the sign-in's token cache)."""
     return {
         "HCINFRA_ENDPOINT": emu.url,
         "HCINFRA_CA_BUNDLE": emu.ca,
@@ -72,6 +75,7 @@ def emulator_settings(emu: Emulator) -> dict[str, str]:
         "AZURE_CLIENT_ID": HCINFRA_APP,
         "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
         "COLUMNS": "400",  # one line per row in rich's tables
+        **operator_env(emu),
     }
 
 

@@ -1,5 +1,9 @@
 """One of each resource kind through the real Pulumi CLI: up, quiet preview, update,
-drift found by refresh and repaired by up, and a destroy that keeps the data."""
+drift found by refresh and repaired by up, and a destroy that keeps the data.
+
+VirtualVisits' creates take a signed-in user: the emulator's operator signs in first
+(tests/emulator/delegated.py, `operator_env`), and the stack's processes find the sign-in
+through HCINFRA_DELEGATED_* and a HOME holding its token cache."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hcinfra.engine import Engine
+from tests.emulator.delegated import OPERATOR_APP, delegated_headers, operator_env
 from tests.emulator.harness import (
     GRAPH_SCOPE,
     HCINFRA_APP,
@@ -25,7 +30,8 @@ import pulumi
 from hcinfra.components import PackagePolicies
 from hcinfra.resources import (
     GroupLicenseAssignment, GroupPolicyAssignment, MailSecurityGroup, PatientList,
-    PolicyPackageAssignment, SecurityGroup, SharedMailbox, Team, TeamsPolicy, WardSchedule,
+    PolicyPackageAssignment, SecurityGroup, SharedMailbox, Team, TeamsPolicy, VirtualVisits,
+    WardSchedule,
 )
 
 cfg = pulumi.Config()
@@ -79,9 +85,18 @@ package = PolicyPackageAssignment(
     "rooms-package", group_id=rooms.object_id, package="Healthcare_PatientRoom", rank=2,
     opts=pulumi.ResourceOptions(depends_on=[room_policies]),
 )
+# Its creates are delegated-only: made as the operator the test signed in (HCINFRA_DELEGATED_*).
+visits = VirtualVisits(
+    "visits", display_name="E2E Virtual Visits", email="visits@northwindhealth.org",
+    staff=[{"display_name": "Nurse 1", "email": "nurse001@northwindhealth.org"}],
+    services=[{"display_name": "Follow-up visit", "duration": "PT30M",
+               "staff": ["nurse001@northwindhealth.org"]}],
+    published=True,
+)
 pulumi.export("clinicalId", clinical.object_id)
 pulumi.export("teamId", ward.team_id)
 pulumi.export("mailboxUser", mailbox.external_directory_object_id)
+pulumi.export("visitsId", visits.business_id)
 """
 
 
@@ -119,7 +134,8 @@ def stack(engine: Engine, pulumi_env: dict[str, str], tmp_path: Path, emu: Emula
         f"    virtualenv: {pulumi_env['PULUMI_RUNTIME_VIRTUALENV']}\n"
     )
     (folder / "__main__.py").write_text(PROGRAM)
-    s = Stack(engine, pulumi_env, folder)
+    # The emulator's operator signed in (its token cache in a temp HOME), for VirtualVisits.
+    s = Stack(engine, {**pulumi_env, **operator_env(emu)}, folder)
     s.run("stack", "init", "site")
     for key, value in (
         ("tenantId", emu.tenant_id),
@@ -132,11 +148,34 @@ def stack(engine: Engine, pulumi_env: dict[str, str], tmp_path: Path, emu: Emula
     return s
 
 
+NURSE = "nurse001@northwindhealth.org"
+
+
+def calendar(emu: Emulator, business: str) -> dict:
+    """The booking business as the emulator holds it."""
+    return emu.admin("GET", "state").json()["booking"][business]
+
+
 def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
     # 1. up
     stack.run("up", "--yes")
     outputs = json.loads(stack.run("stack", "output", "--json").stdout)
-    clinical, team = outputs["clinicalId"], outputs["teamId"]
+    clinical, team, visits = outputs["clinicalId"], outputs["teamId"], outputs["visitsId"]
+    # The visits calendar, its staff and its online service were created as the signed-in
+    # operator (delegated-only calls); it was published, and read, by the app.
+    booking = calendar(emu, visits)
+    assert booking["isPublished"] is True
+    assert [m["emailAddress"] for m in booking["staff"]] == [NURSE]
+    [service] = booking["services"]
+    assert service["displayName"] == "Follow-up visit" and service["isLocationOnline"] is True
+    callers: dict[str, set[str]] = {}
+    for e in emu.requests()["entries"]:
+        if e["method"] == "POST" and e["path"].startswith("/v1.0/solutions"):
+            callers.setdefault(e["route"], set()).add(e["app_id"])
+    base = "/solutions/bookingBusinesses"
+    assert callers[base] == callers[f"{base}/{{bid}}/services"] == {OPERATOR_APP}
+    assert callers[f"{base}/{{bid}}/staffMembers"] == {OPERATOR_APP}
+    assert callers[f"{base}/{{bid}}/publish"] == {HCINFRA_APP}
     # The package works app-only on a tenant where none was ever applied: its five
     # policies were declared, each assigned to the group, and the package service that
     # refuses app-only tokens was never called.
@@ -175,13 +214,23 @@ def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
             "/Skype.Policy/configurations/TeamsMessagingPolicy/configuration/Tag:E2E-Secure-Messaging",
             json={"ReadReceiptsEnabledType": "None"},
         )
+    # The calendar unpublished and its visit lengthened by hand (as a Bookings administrator).
+    with emu.client(headers=delegated_headers(emu)) as c:
+        assert c.post(f"/v1.0{base}/{visits}/unpublish").status_code == 204
+        sid = service["id"]
+        patched = c.patch(f"/v1.0{base}/{visits}/services/{sid}", json={"defaultDuration": "PT45M"})
+        assert patched.is_success, patched.text
     refresh = stack.run("refresh", "--yes", "--diff")
     assert "Renamed by hand" in refresh.stdout
-    assert set(stack.preview_ops()) == {"clinical", "messaging"}
+    assert "PT45M" in refresh.stdout
+    assert set(stack.preview_ops()) == {"clinical", "messaging", "visits"}
     stack.run("up", "--yes")
     stack.run("preview", "--expect-no-changes")
     with emu.client(headers=emu.headers(GRAPH_SCOPE)) as c:
         assert c.get(f"/v1.0/groups/{clinical}").json()["displayName"] == "E2E-Clinical-Workers"
+    booking = calendar(emu, visits)
+    assert booking["isPublished"] is True
+    assert [s["defaultDuration"] for s in booking["services"]] == ["PT30M"]
 
     # 5. destroy keeps the data: the team is archived, the mailbox stays
     destroy = stack.run("destroy", "--yes")
@@ -200,3 +249,7 @@ def test_every_kind_through_the_engine(stack: Stack, emu: Emulator):
     # The ward's Patients list stays too, with its columns.
     [kept] = state["spList"].values()
     assert "CodeStatus" in {c["name"] for c in kept["_columns"]}
+    # The visits calendar is unpublished, with its staff and service.
+    booking = state["booking"][visits]
+    assert booking["isPublished"] is False
+    assert len(booking["staff"]) == len(booking["services"]) == 1

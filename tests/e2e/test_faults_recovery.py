@@ -378,9 +378,10 @@ def test_an_invalid_network_file_changes_nothing(
     )
     assert "3 nord]" in bad and "hsa.example.org" in bad and "informatics" in bad
     network.write_text(bad, encoding="utf-8")
+    env = tenant_env(pulumi_env, emu)  # its sign-in's calls before the mark
     mark = emu.requests()["last"]
 
-    proc = sites(tenant_env(pulumi_env, emu), network, "up", timeout=120)
+    proc = sites(env, network, "up", timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "3 problem(s)" in proc.stderr, proc.stderr
     assert "site STM: sites[0].wards" in proc.stderr

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from hcinfra.clients import connection
-from hcinfra.clients.delegated import DelegatedSignInRequired, sign_in
+from hcinfra.clients.delegated import DelegatedSignInRequired
 from hcinfra.clients.errors import PermissionDenied
-from hcinfra.clients.settings import load_settings
 from hcinfra.resources.virtual_visits import VirtualVisitsProvider
-from tests.emulator.delegated import OPERATOR, OPERATOR_APP, approve
+from tests.emulator.delegated import OPERATOR_APP, signed_in_env
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator
 from tests.resources.conftest import configure_for
 
@@ -39,17 +38,10 @@ def config(emu: Emulator, record: Path, client_id: str = OPERATOR_APP) -> dict[s
 @pytest.fixture(scope="module")
 def signed_in(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An operator signed in once with the device code flow; the cache lives in a temp home."""
-    home = tmp_path_factory.mktemp("home")
-    record = home / "signin.json"
+    env = signed_in_env(emulator, tmp_path_factory.mktemp("home"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(home))
-        settings = load_settings(config(emulator, record))
-
-        def prompt(uri: str, code: str, expires: object) -> None:
-            approve(emulator, OPERATOR, code)
-
-        assert sign_in(settings, prompt=prompt) == record
-        yield record
+        mp.setenv("HOME", env["HOME"])  # where the provider finds azure-identity's cache
+        yield Path(env["HCINFRA_DELEGATED_RECORD"])
 
 
 @pytest.fixture
