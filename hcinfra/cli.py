@@ -46,6 +46,14 @@ def _emulator_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _emulator_approve_signin(args: argparse.Namespace) -> int:
+    from hcinfra.emulator.signin import approve_signin
+
+    codes = approve_signin(args.endpoint, args.ca_bundle, args.user, args.code, args.timeout)
+    print(f"{args.user} approved the device code {', '.join(codes)}")
+    return 0
+
+
 def _permissions(args: argparse.Namespace) -> int:
     from hcinfra.permissions import render
 
@@ -158,6 +166,33 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-tls", action="store_true", help="plain HTTP (quick manual use)")
     serve.add_argument("--tls-dir", help="where to write the generated CA and certificate")
     serve.set_defaults(func=_emulator_serve)
+    approve = emu_sub.add_parser(
+        "approve-signin",
+        help="approve a pending `hcinfra signin` device code as a seeded user (as a person "
+        "would at the device login page; `make demo` does it)",
+    )
+    approve.add_argument(
+        "--user",
+        default="admin@northwindhealth.onmicrosoft.com",
+        help="the seeded user who signs in (default: the seed's tenant administrator)",
+    )
+    approve.add_argument(
+        "--code", default="", help="the code `hcinfra signin` printed (default: every pending one)"
+    )
+    approve.add_argument(
+        "--endpoint",
+        default=os.environ.get("HCINFRA_ENDPOINT", ""),
+        help="the emulator's URL (default: HCINFRA_ENDPOINT)",
+    )
+    approve.add_argument(
+        "--ca-bundle",
+        default=os.environ.get("HCINFRA_CA_BUNDLE", ""),
+        help="the emulator's CA certificate (default: HCINFRA_CA_BUNDLE)",
+    )
+    approve.add_argument(
+        "--timeout", type=float, default=60, help="seconds to wait for a pending code (60)"
+    )
+    approve.set_defaults(func=_emulator_approve_signin)
 
     validate = sub.add_parser("validate", help="check a network file; nothing is sent")
     validate.add_argument("--network", required=True, help="the network YAML file")

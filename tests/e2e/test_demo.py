@@ -38,6 +38,8 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
         return proc.stdout
 
     first = demo()
+    # The emulator's operator signed in for VirtualVisits, the code approved by the demo.
+    assert "Signed the emulator's operator (admin@northwindhealth.onmicrosoft.com) in" in first
     # `up` previews first, and the preview names each object's kind.
     preview = first[first.index("Previewing update (dev)") : first.index("Updating (dev)")]
     assert re.search(
@@ -52,6 +54,7 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
     assert "no drift in 2 site(s)" in first  # hcinfra drift, right after the deployment
     assert "HC.EXO.1.1" in first and "FAIL" not in first  # hcinfra check: every control met
     second = demo()
+    assert "Signed the emulator's operator" not in second  # its record names this emulator
     assert second.count("22 unchanged") == 3  # the tenant's update, the site's preview and update
     assert "created" not in second
     # The emulator the script started is gone again.

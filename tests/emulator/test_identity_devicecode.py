@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import jwt
 
 from tests.emulator.delegated import (
@@ -70,3 +74,25 @@ def test_an_expired_code_is_refused(emu: Emulator):
     flow = start(emu)
     emu.admin("POST", "clock", json={"advanceSeconds": 901}).raise_for_status()
     assert poll(emu, flow["device_code"])["error"] == "expired_token"
+
+
+def test_the_cli_approves_a_pending_code_as_the_demo_does(emu: Emulator):
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hcinfra.cli", "emulator", "approve-signin", *args],
+            env={**os.environ, "HCINFRA_ENDPOINT": emu.url, "HCINFRA_CA_BUNDLE": emu.ca},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    flow = start(emu)
+    done = cli("--user", OPERATOR, "--code", flow["user_code"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{OPERATOR} approved the device code {flow['user_code']}"
+    assert poll(emu, flow["device_code"])["status"] == 200
+    # Nothing pending: it waits, then says what to do.
+    none = cli("--code", "NOPE1234", "--timeout", "0.5")
+    assert none.returncode == 1
+    assert "no pending device code NOPE1234 to approve after 0.5 s" in none.stderr
+    assert "start `hcinfra signin` first" in none.stderr
