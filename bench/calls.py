@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from hcinfra.engine import find_engine  # noqa: E402
+from tests.emulator.delegated import operator_env  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, start_emulator  # noqa: E402
 
 SAMPLE = REPO / "stacks" / "network.yaml"
@@ -79,6 +80,7 @@ def main() -> None:
             AZURE_TENANT_ID=emu.tenant_id,
             AZURE_CLIENT_ID=HCINFRA_APP,
             AZURE_CLIENT_SECRET=HCINFRA_SECRET,
+            **operator_env(emu),  # the sample's virtual visits take an operator's sign-in
         )
         worker("up", "tenant", network, env, tmp)
         phases = []

@@ -28,6 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.emulator.delegated import operator_env  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator, start_emulator  # noqa: E402
 
 NETWORK = REPO / "stacks" / "network.yaml"
@@ -42,6 +43,7 @@ def doctor(emu: Emulator) -> tuple[float, dict[str, Any], dict[str, Any]]:
         "AZURE_TENANT_ID": emu.tenant_id,
         "AZURE_CLIENT_ID": HCINFRA_APP,
         "AZURE_CLIENT_SECRET": HCINFRA_SECRET,
+        **operator_env(emu),  # signin.delegated: the sample's virtual visits
     }
     since = emu.requests()["last"]
     started = time.monotonic()

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from hcinfra.engine import find_engine  # noqa: E402
 from hcinfra.sites.stacks import workspace_dir  # noqa: E402
+from tests.emulator.delegated import operator_env  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, start_emulator  # noqa: E402
 
 PASSPHRASE = "bench-passphrase"
@@ -73,6 +74,7 @@ def main() -> None:
             AZURE_TENANT_ID=emu.tenant_id,
             AZURE_CLIENT_ID=HCINFRA_APP,
             AZURE_CLIENT_SECRET=HCINFRA_SECRET,
+            **operator_env(emu),  # the sample's virtual visits take an operator's sign-in
         )
         hcinfra = [sys.executable, "-m", "hcinfra.cli"]
         where = ["--network", str(network)]

@@ -57,6 +57,7 @@ from bench.sites import (  # noqa: E402
 from hcinfra.emulator.core.faults import GRAPH_LIMITS  # noqa: E402
 from hcinfra.emulator.core.profiles import load_profile  # noqa: E402
 from hcinfra.engine import find_engine  # noqa: E402
+from tests.emulator.delegated import operator_env  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator, start_emulator  # noqa: E402
 
 PROFILE = load_profile("realistic")
@@ -333,6 +334,7 @@ def deploy(count: int, parallel: int, keep: bool) -> Run:
             AZURE_TENANT_ID=emu.tenant_id,
             AZURE_CLIENT_ID=HCINFRA_APP,
             AZURE_CLIENT_SECRET=HCINFRA_SECRET,
+            **operator_env(emu),  # the sample's virtual visits take an operator's sign-in
             COLUMNS="200",
         )
         cmd = [sys.executable, "-m", "hcinfra.cli", "sites", "up", "--network", str(net_file)]

@@ -45,6 +45,7 @@ from hcinfra.engine import Engine, find_engine  # noqa: E402
 from hcinfra.engine.version import cli_version  # noqa: E402
 from hcinfra.network.catalog import MAX_GROUPS_PER_POLICY_TYPE  # noqa: E402
 from tests.cli_runs import clear, command, counting_tools, log  # noqa: E402
+from tests.emulator.delegated import operator_env  # noqa: E402
 from tests.emulator.harness import HCINFRA_APP, HCINFRA_SECRET, Emulator, start_emulator  # noqa: E402
 
 SAMPLE = REPO / "stacks" / "network.yaml"
@@ -423,6 +424,7 @@ def main() -> None:
             AZURE_TENANT_ID=emu.tenant_id,
             AZURE_CLIENT_ID=HCINFRA_APP,
             AZURE_CLIENT_SECRET=HCINFRA_SECRET,
+            **operator_env(emu),  # the sample's virtual visits take an operator's sign-in
             COLUMNS="200",
         )
         cli = [sys.executable, "-m", "hcinfra.cli", "sites"]
