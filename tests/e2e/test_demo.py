@@ -46,16 +46,23 @@ def test_demo_deploys_to_the_emulator_then_reports_no_changes(
         r"\+ +pulumi-python:dynamic/hcinfra:SecurityGroup +stm-clinical +create", preview
     )
     assert "pulumi-python:dynamic:Resource" not in first
-    # The tenant stack: its stack, component, two policies, and three packages (component and
-    # five policies each); the dev stack, Hôpital Saint-Michel, has 22 too (with its two
-    # mail-enabled security groups for the shared mailboxes' rights).
-    assert first.count("+ 22 created") == 2
+    # The tenant stack: its stack, component, four policies (messaging, app setup, the
+    # visits' meeting and SMS policies), the partner hospital, and three packages
+    # (component and five policies each): 25. The dev stack, Hôpital Saint-Michel: its stack,
+    # component and 28 objects, among them two mail-enabled security groups for the shared
+    # mailboxes' rights, a schedule and a Patients list per ward, and the visits calendar.
+    assert first.count("+ 25 created") == 1
+    assert first.count("+ 30 created") == 1
     assert re.search(r"^\s*Team\s+STM 3 Nord", first, re.M)  # the table of objects
+    assert re.search(r"^\s*WardSchedule\s+STM 3 Nord", first, re.M)
+    assert re.search(r"^\s*PatientList\s+STM 4 Sud: Patients", first, re.M)
+    assert re.search(r"^\s*VirtualVisits\s+STM Virtual Visits", first, re.M)
     assert "no drift in 2 site(s)" in first  # hcinfra drift, right after the deployment
     assert "HC.EXO.1.1" in first and "FAIL" not in first  # hcinfra check: every control met
     second = demo()
     assert "Signed the emulator's operator" not in second  # its record names this emulator
-    assert second.count("22 unchanged") == 3  # the tenant's update, the site's preview and update
+    assert second.count("25 unchanged") == 1  # the tenant's update
+    assert second.count("30 unchanged") == 2  # the site's preview and update
     assert "created" not in second
     # The emulator the script started is gone again.
     running = subprocess.run(["pgrep", "-f", str(tmp_path / "demo-state")], capture_output=True)
