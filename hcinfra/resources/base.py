@@ -8,6 +8,7 @@ tokens and secrets are built inside the provider process (hcinfra.clients).
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -19,6 +20,7 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
+    CreateResult,
     DiffResult,
     ResourceProvider,
 )
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from hcinfra.clients import connection
 from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.errors import HcinfraError
+from hcinfra.resources.adoption import UNSUPPORTED, Candidate, NotAdopted, adopting, pick
 
 log = logging.getLogger("hcinfra.resources")
 PROVIDER_KEY = "__provider"
@@ -83,6 +86,36 @@ class KindProvider(ResourceProvider):
     drift_outputs: ClassVar[tuple[str, ...]] = ()
     permissions: ClassVar[Permissions] = Permissions()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # While `hcinfra adopt` runs, a create adopts the live object and nothing writes.
+        for name, wrap in (("create", _adopt_create), ("update", _no_write), ("delete", _no_write)):
+            if name in cls.__dict__:
+                setattr(cls, name, wrap(cls.__dict__[name]))
+        if "diff" in cls.__dict__:
+            cls.diff = _no_diff(cls.__dict__["diff"])  # type: ignore[method-assign]
+
+    # -- adopting ----------------------------------------------------------------
+    def find(self, inputs: Any) -> tuple[str, list[Candidate]]:
+        """The natural key of the declared object, and the live objects it matches (reads)."""
+        raise NotAdopted(f"a {self.kind} {UNSUPPORTED} yet: `hcinfra sites up` will create it")
+
+    def adopted(self, id_: str, inputs: Any, props: dict[str, Any]) -> dict[str, Any]:
+        """The outputs of the live object `id_`, complete, as refresh would read them."""
+        result = self.read(id_, props)
+        if result.id is None:
+            raise NotAdopted(f"the {self.kind} {id_} is gone")
+        return dict(result.outs or {})
+
+    def adopt(self, props: dict[str, Any]) -> CreateResult:
+        """Take the one live object the declared one matches, writing nothing."""
+        inputs = self.parse(props, self.inputs_model)
+        key, found = self.find(inputs)
+        chosen = pick(self.kind, key, found)
+        outs = self.adopted(chosen.id, inputs, props)
+        self.notice(f"adopted {key}: {chosen.label} ({chosen.id})")
+        return CreateResult(chosen.id, outs)
+
     def configure(self, req: ConfigureRequest) -> None:
         # The dynamic Config keeps the whole stack config, secrets decrypted, in _props.
         raw: dict[str, Any] = getattr(req.config, "_props", None) or {}
@@ -119,6 +152,8 @@ class KindProvider(ResourceProvider):
 
     # -- diffing ---------------------------------------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if adopting():
+            return DiffResult(changes=False)
         fields = self.inputs_model.model_fields
         changed = [name for name in fields if _norm(olds.get(name)) != _norm(news.get(name))]
         replaces = [name for name in changed if name in self.replace_on]
@@ -170,6 +205,33 @@ class KindProvider(ResourceProvider):
                 grants = self.permissions.write if writing else self.permissions.read
                 raise PermissionDenied(err, self.kind, grants.names()) from None
             raise
+
+
+def _adopt_create(create: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(create)
+    def wrapper(self: KindProvider, props: dict[str, Any]) -> Any:
+        return self.adopt(props) if adopting() else create(self, props)
+
+    return wrapper
+
+
+def _no_write(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: KindProvider, *args: Any) -> Any:
+        if adopting():
+            raise HcinfraError(f"{self.kind}: adopting writes nothing ({method.__name__})")
+        return method(self, *args)
+
+    return wrapper
+
+
+def _no_diff(diff: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(diff)
+    def wrapper(self: KindProvider, *args: Any) -> Any:
+        # A resource already in the state stays as it is while adopting.
+        return DiffResult(changes=False) if adopting() else diff(self, *args)
+
+    return wrapper
 
 
 _warning_lock = threading.Lock()

@@ -108,3 +108,46 @@ async def group_json_by_unique(client: GraphServiceClient, key: str) -> dict[str
 
     response: Any = await client.groups_with_unique_name(key).get(unparsed())
     return json_of(response)
+
+
+async def groups_by_nickname(nickname: str, client: GraphServiceClient) -> list[dict[str, Any]]:
+    """Every group whose mailNickname is `nickname` (Graph compares it in any case).
+
+    For adoption: a group made by hand has no uniqueName, and a mailNickname is unique
+    among mail-enabled groups only, so two security groups may share one.
+    """
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+
+    quoted = nickname.replace("'", "''")
+    query = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(
+        filter=f"mailNickname eq '{quoted}'",
+        select=[
+            "id",
+            "displayName",
+            "mailNickname",
+            "securityEnabled",
+            "mailEnabled",
+            "groupTypes",
+            "resourceProvisioningOptions",
+        ],
+    )
+    page = await client.groups.get(RequestConfiguration(query_parameters=query))
+    found: list[Any] = []
+    while page is not None:
+        found += list(page.value or [])
+        if not page.odata_next_link:
+            break
+        page = await client.groups.with_url(page.odata_next_link).get()
+    return [
+        {
+            "id": g.id,
+            "displayName": g.display_name,
+            "securityEnabled": bool(g.security_enabled),
+            "mailEnabled": bool(g.mail_enabled),
+            "unified": "Unified" in (g.group_types or []),
+            "team": "Team" in (g.resource_provisioning_options or []),
+        }
+        for g in found
+        if g.id
+    ]

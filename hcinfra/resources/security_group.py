@@ -19,6 +19,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
 from hcinfra.resources.directory import bind_urls, chunks, create_binds, resolve_users
 from hcinfra.resources.group_refs import (
@@ -27,6 +28,7 @@ from hcinfra.resources.group_refs import (
     bind_members,
     binds_refused,
     group_id_by_unique,
+    groups_by_nickname,
     made_but_not_visible,
     ref_ids,
     remove_ref,
@@ -183,6 +185,25 @@ class SecurityGroupProvider(KindProvider):
         have = {"owners": set(bound[0]), "members": set(bound[1])}
         self._add_missing(gid, inputs, resolved, have)
         return CreateResult(gid, self._outputs(gid, inputs, resolved))
+
+    def find(self, inputs: SecurityGroupInputs) -> tuple[str, list[Candidate]]:
+        graph = self.connection().graph
+        nickname = inputs.mail_nickname
+        found = self.call(lambda: graph.run(partial(groups_by_nickname, nickname)), writing=False)
+        security = [
+            Candidate(str(g["id"]), f"group {g['displayName']}")
+            for g in found
+            if g["securityEnabled"] and not g["mailEnabled"] and not g["unified"]
+        ]
+        return f"security group {nickname}", security
+
+    def adopted(
+        self, id_: str, inputs: SecurityGroupInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        # Names as declared: the read maps each member's id back to its UPN.
+        resolved = self._resolve([*inputs.owners, *inputs.members], {})
+        outs = self.read(id_, {**self._outputs(id_, inputs, resolved), "resolved": resolved}).outs
+        return dict(outs or {})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         graph = self.connection().graph
