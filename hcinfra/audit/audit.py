@@ -16,8 +16,11 @@ from hcinfra.audit.records import TENANT, Record
 from hcinfra.audit.snapshot import Snapshot, read_snapshot
 from hcinfra.clients.connection import Connection, connect
 from hcinfra.network.model import Network
+from hcinfra.network.plan import TEAMS_POLICY_TYPES
 
-POLICY_TYPES = ["TeamsMessagingPolicy", "TeamsAppSetupPolicy"]
+# The tenant-wide policy types the baseline may declare (messaging, app setup, the virtual
+# visits' meeting and SMS policies).
+POLICY_TYPES = list(TEAMS_POLICY_TYPES)
 
 
 @dataclass
@@ -48,8 +51,11 @@ class Audit:
         return found
 
     def controls(self) -> list[ControlResult]:
-        """The compliance controls over the live records."""
-        tenant = self.live.get(TENANT) if TENANT in self.codes else None
+        """The compliance controls over the live records (the tenant's shadows among them:
+        a partner nobody declared is what HC.AAD.2.1 looks for)."""
+        tenant = None
+        if TENANT in self.codes:
+            tenant = [*self.live[TENANT], *self.shadows.get(TENANT, [])]
         return run_controls(self.network, {c: self.live[c] for c in self.sites}, tenant)
 
     def export(self, out: Path) -> list[Path]:
@@ -87,11 +93,11 @@ def read(network: Network, codes: list[str], conn: Connection | None = None) -> 
         conn,
         [records.site_prefix(c) for c in sites],
         POLICY_TYPES if TENANT in codes else [],
+        wanted=records.wanted(network, codes),
     )
     audit = Audit(network, codes, snap)
     for code in sites:
         audit.live[code], audit.shadows[code] = records.live_site(network, code, snap)
     if TENANT in codes:
-        audit.live[TENANT] = records.live_tenant(network, snap)
-        audit.shadows[TENANT] = []
+        audit.live[TENANT], audit.shadows[TENANT] = records.live_tenant(network, snap)
     return audit

@@ -11,12 +11,23 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hcinfra.audit.model import ControlResult
-from hcinfra.audit.records import Record
+from hcinfra.audit.records import PROVISIONED, Record, declared_patient_list, list_name
 from hcinfra.network import catalog
-from hcinfra.network.model import Network
-from hcinfra.network.plan import plan_site
+from hcinfra.network.model import Network, VirtualVisitsSpec
+from hcinfra.network.plan import effective_baseline, partners_of, plan_site
 
 CLINICAL, INFORMATION, PATIENT_ROOM = catalog.PACKAGES
+TEAMS_MEETINGS = "TEAMS1"  # the service plan of Teams (meetings among it) in every SKU
+# AutoAdmittedUsers values (Set-CsTeamsMeetingPolicy) that keep anonymous and external
+# participants in the lobby: every value but Everyone (lobbyBypassScope's descriptions).
+LOBBY = (
+    "EveryoneInCompany",
+    "EveryoneInSameAndFederatedCompany",
+    "EveryoneInCompanyExcludingGuests",
+    "OrganizerOnly",
+    "InvitedUsers",
+)
+EHR_PORTAL = "https://ehrconnector.teams.microsoft.com"
 
 
 def _groups(records: list[Record]) -> dict[str, Record]:
@@ -28,9 +39,17 @@ class Site:
 
     def __init__(self, network: Network, code: str, records: list[Record]) -> None:
         self.code = code
+        self.network = network
         self.plan = plan_site(network, code)
         self.records = records
         self.groups = _groups(records)
+        self.visits: VirtualVisitsSpec | None = effective_baseline(
+            network, network.site(code)
+        ).virtual_visits
+
+    def of_kind(self, kind: str) -> dict[str, Record]:
+        """The live records of a kind, by name in lower case."""
+        return {str(r["name"]).lower(): r for r in self.records if r["kind"] == kind}
 
     def role_groups(self, package: str) -> list[tuple[str, Record | None]]:
         """(group name, live record) of each role the network gives `package`."""
@@ -176,14 +195,187 @@ def licences(site: Site) -> Iterator[ControlResult]:
     )
 
 
+def ward_schedules(site: Site) -> Iterator[ControlResult]:
+    """Each ward team's Shifts schedule is enabled and provisioned."""
+    live = site.of_kind("WardSchedule")
+    state: dict[str, str] = {}
+    for s in site.plan.schedules:
+        name = site.plan.team(s.team).display_name
+        record = live.get(name.lower())
+        if record is None:
+            state[name] = "no schedule"
+        elif record.get("enabled") is not True:
+            state[name] = "disabled"
+        else:
+            state[name] = str(record.get("provision_status") or "unknown")
+    wrong = {k: v for k, v in state.items() if v != PROVISIONED}
+    yield ControlResult(
+        "HC.TEAMS.3.2",
+        site.code,
+        "shall",
+        "Each ward team has a provisioned Shifts schedule",
+        not wrong,
+        state,
+        "; ".join(f"{k}: {v}" for k, v in wrong.items())
+        or (
+            f"{len(state)} ward schedule(s) provisioned"
+            if state
+            else "the network declares no ward schedule"
+        ),
+    )
+
+
+def patient_lists(site: Site) -> Iterator[ControlResult]:
+    """Each ward team's Patients list holds every declared column, of its type, required
+    where declared."""
+    live = site.of_kind("PatientList")
+    state: dict[str, Any] = {}
+    wrong: dict[str, Any] = {}
+    for pl in site.plan.patient_lists:
+        name = list_name(site.plan, pl)
+        record = live.get(name.lower())
+        if record is None:
+            state[name] = wrong[name] = "no list"
+            continue
+        held = {str(k).lower(): v for k, v in (record.get("columns") or {}).items()}
+        problems = []
+        for column, spec in declared_patient_list(site.plan, pl)["columns"].items():
+            have = held.get(column.lower())
+            if have is None:
+                problems.append(f"{column} missing")
+            elif have.get("type") != spec["type"]:
+                problems.append(f"{column} is {have.get('type')}, not {spec['type']}")
+            elif spec["required"] and not have.get("required"):
+                problems.append(f"{column} not required")
+        state[name] = problems or "complete"
+        if problems:
+            wrong[name] = problems
+    yield ControlResult(
+        "HC.TEAMS.3.3",
+        site.code,
+        "shall",
+        "Each ward team has a Patients list with the required columns",
+        not wrong,
+        state,
+        "; ".join(f"{k}: {v if isinstance(v, str) else ', '.join(v)}" for k, v in wrong.items())
+        or (
+            f"{len(state)} Patients list(s) hold every declared column"
+            if state
+            else "the network declares no Patients list"
+        ),
+    )
+
+
+def _teams_licences(record: Record) -> list[str]:
+    """The SKUs a group's licences give Teams meetings with (TEAMS1, not disabled)."""
+    return sorted(
+        str(lic["sku"])
+        for lic in record.get("licences") or []
+        if TEAMS_MEETINGS in catalog.SERVICE_PLANS.get(str(lic["sku"]), frozenset())
+        and TEAMS_MEETINGS not in (lic.get("disabled_plans") or [])
+    )
+
+
+def _assigned(site: Site, policy_type: str, name: str | None) -> dict[str, str]:
+    """Each visit staff group's state for a policy: "assigned", or what is wrong."""
+    out: dict[str, str] = {}
+    for role in site.visits.staff_roles if site.visits else []:
+        group = site.plan.group(role).display_name
+        record = site.groups.get(group.lower())
+        entry = ((record or {}).get("policies") or {}).get(policy_type) or {}
+        if record is None:
+            out[group] = "group missing"
+        elif not entry:
+            out[group] = "not assigned"
+        elif name is None or str(entry.get("policy_name")).lower() != name.lower():
+            out[group] = f"holds {entry.get('policy_name')}"
+        elif entry.get("misplaced"):
+            out[group] = f"ranked below {', '.join(entry['misplaced'])}"
+        else:
+            out[group] = "assigned"
+    return out
+
+
+def ehr_readiness(site: Site) -> Iterator[ControlResult]:
+    """What the Epic / Oracle Health Teams connector needs of a site with virtual visits."""
+    if site.plan.visits is None or site.visits is None:
+        return
+    staff = [m["email"] for m in site.plan.visits.staff]
+    held: dict[str, list[str]] = {}
+    for email in staff:
+        skus = {
+            sku
+            for record in site.groups.values()
+            if email in (record.get("members") or [])
+            for sku in _teams_licences(record)
+        }
+        held[email] = sorted(skus)
+    lacking = sorted(e for e, skus in held.items() if not skus)
+    yield ControlResult(
+        "HC.EHR.1.1",
+        site.code,
+        "should",
+        "Every virtual-visit clinician holds a licence that includes Teams meetings",
+        not lacking,
+        held,
+        f"no licence with Teams meetings ({TEAMS_MEETINGS}) through the site's groups: "
+        + ", ".join(lacking)
+        if lacking
+        else f"{len(held)} clinician(s) licensed for Teams meetings",
+    )
+    policies = site.network.baseline.policies
+    checks = (
+        ("HC.EHR.1.2", "TeamsMeetingPolicy", policies.meeting, "lobby meeting policy", "meeting"),
+        (
+            "HC.EHR.1.3",
+            "TeamsVirtualAppointmentsPolicy",
+            policies.virtual_appointments,
+            "SMS policy",
+            "virtual_appointments",
+        ),
+    )
+    for control_id, policy_type, spec, what, key in checks:
+        name = spec.name if spec else None
+        state = _assigned(site, policy_type, name)
+        wrong = {k: v for k, v in state.items() if v != "assigned"}
+        met = spec is not None and not wrong
+        yield ControlResult(
+            control_id,
+            site.code,
+            "should",
+            f"The virtual-visit staff groups hold the {what} ({policy_type})",
+            met,
+            state,
+            (f"no {what} declared (baseline.policies.{key})" if spec is None else "")
+            + "; ".join(f"{k}: {v}" for k, v in wrong.items())
+            or f"{name} assigned to {', '.join(state)}",
+        )
+    yield ControlResult(
+        "HC.EHR.1.4",
+        site.code,
+        "manual",
+        "The Teams EHR connector (Epic or Oracle Health) is configured for the site",
+        None,
+        EHR_PORTAL,
+        "Manual step: Microsoft offers no API for the Teams EHR connector, so hcinfra neither "
+        "configures nor checks it. A Microsoft 365 admin sets it up in the EHR connector "
+        f"configuration portal ({EHR_PORTAL}): the EHR's FHIR base URL per environment, SMS "
+        "notifications if wanted, then the EHR analyst's approval and the integration "
+        "records given to Epic or Oracle Health.",
+    )
+
+
 SITE_CONTROLS: list[Callable[[Site], Iterator[ControlResult]]] = [
     _package_control("HC.TEAMS.1.1", CLINICAL, "Clinical worker"),
     _package_control("HC.TEAMS.1.2", PATIENT_ROOM, "Patient room"),
     _package_control("HC.TEAMS.1.3", INFORMATION, "Information worker"),
     shared_mailboxes,
     ward_owners,
+    ward_schedules,
+    patient_lists,
     clinical_and_rooms,
     licences,
+    ehr_readiness,
 ]
 
 
@@ -224,13 +416,135 @@ def messaging(network: Network, records: list[Record]) -> Iterator[ControlResult
         )
 
 
+def _same(actual: Any, wanted: str) -> bool:
+    # Teams matches enum values without regard to case, as drift does.
+    return isinstance(actual, str) and actual.lower() == wanted.lower()
+
+
+def visit_meetings(network: Network, records: list[Record]) -> Iterator[ControlResult]:
+    """The virtual-visits meeting policy: visitors wait in the lobby; no recording or
+    transcription unless the network declares it."""
+    declared = network.baseline.policies.meeting
+    live = next(
+        (
+            r
+            for r in records
+            if r.get("policy_type") == "TeamsMeetingPolicy"
+            and declared
+            and str(r["name"]).lower() == declared.name.lower()
+        ),
+        None,
+    )
+    settings: dict[str, Any] = (live or {}).get("settings") or {}
+    absent = (
+        "the network declares no virtual-visits meeting policy (baseline.policies.meeting)"
+        if declared is None
+        else f"no virtual-visits meeting policy {declared.name} in the tenant"
+    )
+    admitted = settings.get("AutoAdmittedUsers")
+    pstn = settings.get("AllowPSTNUsersToBypassLobby")
+    lobby_ok = any(_same(admitted, v) for v in LOBBY)
+    pstn_ok = pstn is False
+    lobby = {"AutoAdmittedUsers": admitted, "AllowPSTNUsersToBypassLobby": pstn}
+    yield ControlResult(
+        "HC.TEAMS.4.1",
+        "tenant",
+        "shall",
+        "The virtual-visits meeting policy sends external participants to the lobby",
+        declared is None or (live is not None and lobby_ok and pstn_ok),
+        lobby if live else None,
+        absent
+        if live is None
+        else "; ".join(
+            [f"AutoAdmittedUsers is {admitted!r}: lets external participants in"] * (not lobby_ok)
+            + [f"AllowPSTNUsersToBypassLobby is {pstn!r}: dial-in callers skip the lobby"]
+            * (not pstn_ok)
+        )
+        or f"{declared.name if declared else ''}: AutoAdmittedUsers {admitted}, dial-in callers "
+        "wait in the lobby",
+    )
+    wanted = (declared.settings if declared else {}) or {}
+    recording = {k: settings.get(k) for k in ("AllowCloudRecording", "AllowTranscription")}
+    on = sorted(k for k, v in recording.items() if wanted.get(k) is not True and v is not False)
+    yield ControlResult(
+        "HC.TEAMS.4.2",
+        "tenant",
+        "shall",
+        "Virtual visits are neither recorded nor transcribed unless the network declares it",
+        declared is None or (live is not None and not on),
+        recording if live else None,
+        absent
+        if live is None
+        else "; ".join(f"{k} is {recording[k]!r}, not declared on" for k in on)
+        or "; ".join(
+            f"{k}: {'declared on' if wanted.get(k) is True else 'off'}" for k in recording
+        ),
+    )
+
+
+def partners(network: Network, records: list[Record]) -> Iterator[ControlResult]:
+    """Cross-tenant partners are the declared hospitals, and Teams federates with them."""
+    declared = {spec.tenant_id.lower(): spec for spec, _ in partners_of(network).values()}
+    live = {str(r["name"]).lower(): r for r in records if r["kind"] == "PartnerTenant"}
+    fed = next((r for r in records if r["kind"] == "TeamsFederation"), None)
+    undeclared = sorted(t for t, r in live.items() if r.get("shadow") or t not in declared)
+    missing = sorted(t for t in declared if t not in live)
+    unfederated = sorted(
+        d
+        for t, spec in declared.items()
+        if t in live
+        for d in spec.domains
+        if d.lower() not in {x.lower() for x in live[t].get("domains") or []}
+    )
+    ours = {d.lower() for spec in declared.values() for d in spec.domains}
+    allowed = (fed or {}).get("allowed_domains")
+    others = sorted(d for d in allowed or [] if d.lower() not in ours)
+    mode = (fed or {}).get("mode") if (fed or {}).get("enabled", True) else "off"
+    actual = {
+        "partners": sorted(live),
+        "undeclared": undeclared,
+        "missing": missing,
+        "unfederated_domains": unfederated,
+        "federation": mode,
+        "other_allowed_domains": others,
+    }
+    problems = (
+        [f"partner configurations nobody declared: {', '.join(undeclared)}"] * bool(undeclared)
+        + [f"declared partners without a configuration: {', '.join(missing)}"] * bool(missing)
+        + [f"partner domains Teams does not federate with: {', '.join(unfederated)}"]
+        * bool(unfederated)
+    )
+    # Reported, not failed: the allow list is shared with those who manage federation by
+    # hand (PartnerTenant keeps their entries), and an open list is Microsoft's default.
+    notes = [f"also on the allow list, put there by others: {', '.join(others)}"] * bool(others) + [
+        "federation is open to every known domain (no allow list)"
+    ] * (mode == "all_known_domains")
+    summary = (
+        f"{len(declared)} partner(s), as declared"
+        if declared
+        else "no partner declared, none in the tenant"
+    )
+    yield ControlResult(
+        "HC.AAD.2.1",
+        "tenant",
+        "shall",
+        "Cross-tenant partners are only the declared partner hospitals, federated in Teams",
+        not problems,
+        actual,
+        "; ".join((problems or [summary]) + notes),
+    )
+
+
 def run_controls(
     network: Network, sites: dict[str, list[Record]], tenant: list[Record] | None
 ) -> list[ControlResult]:
-    """Every control over the sites' live records, and the tenant's when read."""
+    """Every control over the sites' live records, and the tenant's when read (its shadow
+    records among them)."""
     results: list[ControlResult] = []
     if tenant is not None:
         results += messaging(network, tenant)
+        results += visit_meetings(network, tenant)
+        results += partners(network, tenant)
     for code, records in sites.items():
         site = Site(network, code, records)
         for control in SITE_CONTROLS:

@@ -8,8 +8,24 @@ from hcinfra.audit.model import Finding
 from hcinfra.audit.records import Record
 
 # Fields compared as sets: what is missing and what is extra are reported one by one.
-LIST_FIELDS = ("members", "owners", "full_access", "send_as")
-SCALAR_FIELDS = ("name", "description", "display_name", "alias", "visibility", "sign_in_blocked")
+LIST_FIELDS = ("members", "owners", "full_access", "send_as", "domains")
+SCALAR_FIELDS = (
+    "name",
+    "description",
+    "display_name",
+    "alias",
+    "visibility",
+    "sign_in_blocked",
+    "email",
+    "published",
+    "enabled",
+    "provision_status",
+    "time_zone",
+)
+# Named items of an object (a schedule's groups, a list's columns, a calendar's services
+# and staff), matched by name without regard to case: an item missing or extra is one
+# finding, and each of its properties is compared (lists as sets, values as settings are).
+NAMED_FIELDS = ("groups", "columns", "services", "staff")
 
 
 def _value(v: Any) -> str:
@@ -114,6 +130,47 @@ def _compare(site: str, want: Record, have: Record) -> list[Finding]:
         out += _policies(site, want, have)
     if "settings" in want:
         out += _settings(site, want, have)
+    for field in NAMED_FIELDS:
+        if field in want:
+            out += _named(site, want, have, field)
+    return out
+
+
+def _named(site: str, want: Record, have: Record, field: str) -> list[Finding]:
+    out: list[Finding] = []
+    held: dict[str, Any] = have.get(field) or {}
+    by_key = {str(k).lower(): k for k in held}
+    base = (site, want["kind"], str(want["name"]), have.get("id"))
+
+    def add(where: str, category: Any, declared: Any, actual: Any, message: str) -> None:
+        out.append(Finding(*base, where, category, declared, actual, message))
+
+    for name, spec in want[field].items():
+        key = by_key.get(str(name).lower())
+        if key is None:
+            add(field, "missing", name, None, f"{field}: {name} is declared but absent")
+            continue
+        actual: dict[str, Any] = held[key] or {}
+        for prop, value in spec.items():
+            where, got = f"{field}.{name}.{prop}", actual.get(prop)
+            if isinstance(value, list):
+                wanted = {str(v).lower(): v for v in value}
+                seen = {str(v).lower(): v for v in got or []}
+                for k in sorted(set(wanted) - set(seen)):
+                    add(where, "missing", wanted[k], None, f"{name} {prop}: {wanted[k]} is absent")
+                for k in sorted(set(seen) - set(wanted)):
+                    add(where, "extra", None, seen[k], f"{name} {prop}: {seen[k]} is not declared")
+            elif _norm(value) != _norm(got):
+                add(
+                    where,
+                    "changed",
+                    value,
+                    got,
+                    f"{name} {prop}: declared {_value(value)}, actual {_value(got)}",
+                )
+    wanted_keys = {str(k).lower() for k in want[field]}
+    for key in sorted(k for k in held if str(k).lower() not in wanted_keys):
+        add(field, "extra", None, key, f"{field}: {key} is not declared")
     return out
 
 

@@ -31,7 +31,10 @@ class Finding:
         return asdict(self)
 
 
-Criticality = Literal["shall", "should"]
+# shall: mandatory; should: recommended, reported without failing the run; manual: a step
+# done by hand where Microsoft offers no API, reported with requirement_met None, never
+# failed (ScubaGear reports such policies apart from its passes and failures too).
+Criticality = Literal["shall", "should", "manual"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class ControlResult:
     site: str
     criticality: Criticality
     requirement: str
-    requirement_met: bool
+    requirement_met: bool | None  # None for a manual step: hcinfra cannot tell
     actual_value: Any
     details: str
 

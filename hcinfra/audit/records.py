@@ -9,16 +9,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from hcinfra.audit.snapshot import Snapshot
+from hcinfra.audit.snapshot import Calendar, Snapshot, Wanted
 from hcinfra.network import catalog, naming
-from hcinfra.network.model import Network
-from hcinfra.network.plan import SitePlan, effective_baseline, plan_site
+from hcinfra.network.model import Network, PolicySpec
+from hcinfra.network.plan import (
+    TENANT_POLICIES,
+    PatientListPlan,
+    SchedulePlan,
+    SitePlan,
+    VisitsPlan,
+    effective_baseline,
+    partners_of,
+    plan_site,
+)
 from hcinfra.resources import policy_ranks
+from hcinfra.resources.partner_tenant import federation
+from hcinfra.resources.partner_tenant.partner import DIRECTIONS, observed
+from hcinfra.resources.patient_list.columns import BUILT_IN, PATIENT_COLUMNS, declared, normal
 from hcinfra.resources.policy_ranks import Peers
 from hcinfra.resources.teams_apps import app_name
+from hcinfra.resources.virtual_visits.inputs import duration_seconds
 
 Record = dict[str, Any]
 TENANT = "tenant"
+# A schedule's settings as Graph names them, from WardSchedule's inputs' names.
+SCHEDULE_SETTINGS = {
+    "open_shifts_enabled": "openShiftsEnabled",
+    "swap_shifts_requests_enabled": "swapShiftsRequestsEnabled",
+    "offer_shift_requests_enabled": "offerShiftRequestsEnabled",
+    "time_off_requests_enabled": "timeOffRequestsEnabled",
+    "time_clock_enabled": "timeClockEnabled",
+}
+PROVISIONED = "completed"  # a schedule's provisionStatus once Shifts is done, lower-cased
+COLUMN_FIELDS = ("display_name", "type", "required", "choices")
 
 
 def site_prefix(code: str) -> str:
@@ -99,32 +122,120 @@ def declared_site(network: Network, code: str) -> list[Record]:
                 "owners": _lower(plan.group(t.owners_role).members),
             }
         )
+    records += [declared_schedule(plan, s) for s in plan.schedules]
+    records += [declared_patient_list(plan, pl) for pl in plan.patient_lists]
+    if plan.visits:
+        records.append(declared_visits(plan.visits))
     return sorted(records, key=lambda r: (r["kind"], r["name"].lower()))
 
 
+def schedule_name(plan: SitePlan, schedule: SchedulePlan) -> str:
+    """A ward schedule's record name: its team's display name."""
+    return plan.team(schedule.team).display_name
+
+
+def list_name(plan: SitePlan, patients: PatientListPlan) -> str:
+    """A Patients list's record name: its team's display name, then its own."""
+    return f"{plan.team(patients.team).display_name}: {patients.display_name}"
+
+
+def declared_schedule(plan: SitePlan, schedule: SchedulePlan) -> Record:
+    """A ward team's Shifts schedule as the network declares it."""
+    return {
+        "kind": "WardSchedule",
+        "name": schedule_name(plan, schedule),
+        "team": plan.team(schedule.team).mail_nickname,
+        "enabled": True,
+        "provision_status": PROVISIONED,
+        "time_zone": schedule.time_zone,
+        "settings": dict(sorted((SCHEDULE_SETTINGS[k], v) for k, v in schedule.settings.items())),
+        "groups": {g.name: {"members": _lower(g.members)} for g in schedule.groups},
+    }
+
+
+def _column(column: dict[str, Any]) -> dict[str, Any]:
+    return {k: column[k] for k in COLUMN_FIELDS}
+
+
+def declared_patient_list(plan: SitePlan, patients: PatientListPlan) -> Record:
+    """A ward team's Patients list: hcinfra's Patients columns and the network's own."""
+    columns = [*PATIENT_COLUMNS, *patients.columns]
+    return {
+        "kind": "PatientList",
+        "name": list_name(plan, patients),
+        "team": plan.team(patients.team).mail_nickname,
+        "display_name": patients.display_name,
+        "description": patients.description,
+        "columns": {str(c["name"]): _column(normal(c)) for c in columns},
+    }
+
+
+def duration(value: Any) -> str:
+    """An ISO 8601 duration in one spelling (PT1H15M, not PT75M or PT1H15M0S)."""
+    try:
+        total = duration_seconds(str(value))
+    except ValueError:
+        return str(value)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    return ("P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")) if total else "PT0S"
+
+
+def declared_visits(visits: VisitsPlan) -> Record:
+    """A site's virtual-visits calendar as the network declares it."""
+    return {
+        "kind": "VirtualVisits",
+        "name": visits.display_name,
+        "email": visits.email.lower(),
+        "published": visits.published,
+        "services": {
+            s["display_name"]: {
+                "duration": duration(s["duration"]),
+                "online": True,
+                "staff": _lower(s["staff"]),
+                "sms_notifications": bool(s["sms_notifications"]),
+            }
+            for s in visits.services
+        },
+        "staff": {m["email"].lower(): {"role": m["role"]} for m in visits.staff},
+    }
+
+
+def _policy(spec: PolicySpec, policy_type: str, settings: dict[str, Any]) -> Record:
+    return {
+        "kind": "TeamsPolicy",
+        "name": spec.name,
+        "policy_type": policy_type,
+        "settings": dict(sorted(settings.items())),
+    }
+
+
 def declared_tenant(network: Network) -> list[Record]:
-    """The tenant-wide Teams policies the baseline declares."""
+    """The tenant-wide Teams policies the baseline declares, and the partner hospitals."""
     declared = network.baseline.policies
     records: list[Record] = []
-    if declared.messaging:
-        records.append(
-            {
-                "kind": "TeamsPolicy",
-                "name": declared.messaging.name,
-                "policy_type": "TeamsMessagingPolicy",
-                "settings": dict(sorted(declared.messaging.settings.items())),
-            }
-        )
-    if declared.app_setup:
-        settings = dict(declared.app_setup.settings)
-        if declared.app_setup.pinned_apps:
+    for key, policy_type in TENANT_POLICIES:
+        spec = getattr(declared, key)
+        if spec is None:
+            continue
+        settings = dict(spec.settings)
+        if key == "app_setup" and declared.app_setup and declared.app_setup.pinned_apps:
             settings["PinnedAppBarApps"] = list(declared.app_setup.pinned_apps)
+        records.append(_policy(spec, policy_type, settings))
+    for spec, _sites in partners_of(network).values():
         records.append(
             {
-                "kind": "TeamsPolicy",
-                "name": declared.app_setup.name,
-                "policy_type": "TeamsAppSetupPolicy",
-                "settings": dict(sorted(settings.items())),
+                "kind": "PartnerTenant",
+                "name": spec.tenant_id.lower(),
+                "partner": spec.name,
+                "settings": {
+                    "shared_channels": spec.shared_channels,
+                    "trust_compliant_devices": spec.trust_compliant_devices,
+                    "trust_mfa": spec.trust_mfa,
+                },
+                "domains": _lower(spec.domains),
             }
         )
     return records
@@ -214,8 +325,115 @@ def live_site(network: Network, code: str, snap: Snapshot) -> tuple[list[Record]
         alias = str(mbx.get("Alias", "")).lower()
         if alias.startswith(prefix) and alias not in aliases:
             shadows.append({**mailbox_record(snap, mbx), "shadow": True})
+    care, care_shadows = live_care(plan, snap)
+    found += care
+    shadows += care_shadows
     key = lambda r: (r["kind"], r["name"].lower())  # noqa: E731
     return sorted(found, key=key), sorted(shadows, key=key)
+
+
+def live_care(plan: SitePlan, snap: Snapshot) -> tuple[list[Record], list[Record]]:
+    """The site's ward schedules, Patients lists and visits calendar as the tenant holds
+    them; a second calendar of the declared name is a shadow."""
+    found: list[Record] = []
+    shadows: list[Record] = []
+    for s in plan.schedules:
+        team = snap.groups.get(plan.team(s.team).mail_nickname)
+        if team and team["id"] in snap.schedules:
+            found.append(schedule_record(snap, schedule_name(plan, s), team))
+    for pl in plan.patient_lists:
+        team = snap.groups.get(plan.team(pl.team).mail_nickname)
+        if team and team["id"] in snap.patient_lists:
+            found.append(patient_list_record(snap, list_name(plan, pl), team))
+    if plan.visits:
+        cals = snap.calendars.get(plan.visits.display_name.lower()) or []
+        if cals:
+            found.append(visits_record(cals[0]))
+        shadows += [{**visits_record(c), "shadow": True} for c in cals[1:]]
+    return found, shadows
+
+
+def schedule_record(snap: Snapshot, name: str, team: dict[str, Any]) -> Record:
+    """A ward team's schedule as Shifts holds it; inactive scheduling groups apart."""
+    tid = str(team["id"])
+    doc = snap.schedules[tid]
+    groups: dict[str, dict[str, Any]] = {}
+    inactive: list[str] = []
+    for g in sorted(snap.scheduling_groups.get(tid) or [], key=lambda g: str(g.get("id"))):
+        label = str(g.get("displayName"))
+        if not g.get("isActive"):
+            inactive.append(label)
+            continue
+        # Two active groups of one name (Graph may accept both): the second shows apart.
+        taken = {k.lower() for k in groups}
+        n, key = 1, label
+        while key.lower() in taken:
+            n += 1
+            key = f"{label} ({n})"
+        ids = [str(u).lower() for u in g.get("userIds") or []]
+        groups[key] = {"members": sorted({snap.upns.get(u, u) for u in ids})}
+    return {
+        "kind": "WardSchedule",
+        "name": name,
+        "id": tid.lower(),
+        "team": team.get("mailNickname"),
+        "enabled": doc.get("enabled"),
+        "provision_status": str(doc.get("provisionStatus") or "").lower() or None,
+        "time_zone": doc.get("timeZone"),
+        "settings": {k: doc.get(k) for k in sorted(SCHEDULE_SETTINGS.values())},
+        "groups": dict(sorted(groups.items())),
+        "inactive_groups": sorted(inactive),
+    }
+
+
+def patient_list_record(snap: Snapshot, name: str, team: dict[str, Any]) -> Record:
+    """A ward team's Patients list as SharePoint holds it: the columns a user can edit."""
+    doc = snap.patient_lists[str(team["id"])]
+    columns = {
+        str(c.get("name")): _column(declared(c))
+        for c in doc.get("columns") or []
+        if not c.get("readOnly")
+        and not c.get("hidden")
+        and str(c.get("name")).lower() not in BUILT_IN
+    }
+    return {
+        "kind": "PatientList",
+        "name": name,
+        "id": str(doc.get("id")),
+        "team": team.get("mailNickname"),
+        "display_name": doc.get("displayName"),
+        "description": doc.get("description") or None,
+        "columns": dict(sorted(columns.items())),
+    }
+
+
+def visits_record(cal: Calendar) -> Record:
+    """A Bookings calendar, its services and its staff (by email) as Bookings holds them."""
+    business = cal.business
+    emails = {str(m.get("id")): str(m.get("emailAddress", "")).lower() for m in cal.staff}
+    services = {
+        str(s.get("displayName")): {
+            "duration": duration(s.get("defaultDuration")),
+            "online": bool(s.get("isLocationOnline")),
+            "staff": sorted(emails.get(str(i), str(i)) for i in s.get("staffMemberIds") or []),
+            "sms_notifications": bool(s.get("smsNotificationsEnabled")),
+        }
+        for s in cal.services
+    }
+    staff = {
+        str(m.get("emailAddress", "")).lower(): {"role": m.get("role")}
+        for m in cal.staff
+        if m.get("emailAddress")
+    }
+    return {
+        "kind": "VirtualVisits",
+        "name": business.get("displayName"),
+        "id": str(business.get("id", "")).lower(),
+        "email": str(business.get("email") or "").lower() or None,
+        "published": bool(business.get("isPublished")),
+        "services": dict(sorted(services.items())),
+        "staff": dict(sorted(staff.items())),
+    }
 
 
 def group_record(snap: Snapshot, doc: dict[str, Any], ranked_ids: list[str]) -> Record:
@@ -289,15 +507,17 @@ def mailbox_record(snap: Snapshot, mbx: dict[str, Any]) -> Record:
     }
 
 
-def live_tenant(network: Network, snap: Snapshot) -> list[Record]:
-    """The tenant-wide policies the baseline declares, as the tenant holds them."""
+def live_tenant(network: Network, snap: Snapshot) -> tuple[list[Record], list[Record]]:
+    """The tenant-wide policies and partners the network declares, as the tenant holds them;
+    the Teams federation settings; and the partner configurations nobody declared."""
     records = []
-    for declared in declared_tenant(network):
-        identity = f"Tag:{declared['name']}".lower()
+    declared = declared_tenant(network)
+    for policy in (r for r in declared if r["kind"] == "TeamsPolicy"):
+        identity = f"Tag:{policy['name']}".lower()
         doc = next(
             (
                 p
-                for p in snap.policies.get(declared["policy_type"], [])
+                for p in snap.policies.get(policy["policy_type"], [])
                 if str(p.get("Identity", "")).lower() == identity
             ),
             None,
@@ -318,13 +538,88 @@ def live_tenant(network: Network, snap: Snapshot) -> list[Record]:
         records.append(
             {
                 "kind": "TeamsPolicy",
-                "name": declared["name"],
+                "name": policy["name"],
                 "id": doc.get("Identity"),
-                "policy_type": declared["policy_type"],
+                "policy_type": policy["policy_type"],
                 "settings": settings,
             }
         )
-    return records
+    shadows: list[Record] = []
+    if snap.partners is not None:
+        partners = {r["name"]: r for r in declared if r["kind"] == "PartnerTenant"}
+        for doc in sorted(snap.partners, key=lambda d: str(d.get("tenantId")).lower()):
+            tid = str(doc.get("tenantId")).lower()
+            want = partners.get(tid)
+            record = partner_record(doc, want, snap.federation)
+            if want:
+                records.append(record)
+            else:
+                shadows.append({**record, "shadow": True})
+    if snap.federation is not None:
+        records.append(federation_record(snap.federation))
+    return records, shadows
+
+
+def _setting(raw: Any) -> Any:
+    """A B2B setting with its targets sorted, so that exports do not depend on their order."""
+    if not isinstance(raw, dict):
+        return raw
+    out = {}
+    for key, value in sorted(raw.items()):
+        if isinstance(value, dict) and isinstance(value.get("targets"), list):
+            targets = sorted(value["targets"], key=lambda t: (str(t.get("target")), str(t)))
+            value = {**value, "targets": targets}
+        out[key] = value
+    return out
+
+
+def partner_record(
+    doc: dict[str, Any], want: Record | None, fed: federation.Federation | None
+) -> Record:
+    """A cross-tenant access partner and, when declared, its domains Teams federates with."""
+    tid = str(doc.get("tenantId")).lower()
+    record: Record = {
+        "kind": "PartnerTenant",
+        "name": tid,
+        "id": tid,
+        "settings": dict(sorted(observed(doc).items())),
+        "b2b_direct_connect": {
+            d.removeprefix("b2bDirectConnect").lower(): _setting(doc.get(d)) for d in DIRECTIONS
+        },
+        "inbound_trust": doc.get("inboundTrust"),
+    }
+    if want is not None:
+        record["partner"] = want["partner"]
+        declared_domains = list(want["domains"])
+        record["domains"] = (
+            [d for d in declared_domains if fed.federated(d)] if fed and fed.enabled else []
+        )
+    return record
+
+
+def federation_record(fed: federation.Federation) -> Record:
+    """The tenant's Teams federation settings: on or off, the allow list, the block list."""
+    return {
+        "kind": "TeamsFederation",
+        "name": "Global",
+        "enabled": fed.enabled,
+        "mode": fed.mode,
+        "allowed_domains": None if fed.allowed is None else sorted(set(fed.allowed)),
+        "blocked_domains": sorted(set(fed.blocked)),
+    }
+
+
+def wanted(network: Network, codes: list[str]) -> Wanted:
+    """What the chosen stacks declare beyond groups, mailboxes and policies, for the reads."""
+    plans = [plan_site(network, c) for c in codes if c != TENANT]
+    return Wanted(
+        schedules=tuple(p.team(s.team).mail_nickname for p in plans for s in p.schedules),
+        lists={
+            p.team(pl.team).mail_nickname: pl.display_name for p in plans for pl in p.patient_lists
+        },
+        calendars=tuple(p.visits.display_name for p in plans if p.visits),
+        partners=TENANT in codes,
+    )
 
 
 def _app(value: Any, looked_up: dict[str, str]) -> str:

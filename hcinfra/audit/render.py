@@ -26,6 +26,7 @@ small,.generated{color:#666}
 .tag{display:inline-block;padding:1px 6px;border-radius:3px;color:#fff;font-weight:bold}
 .missing,.fail{background:#b71c1c}.changed{background:#e65100}.extra{background:#0d47a1}
 .archived{background:#555}.shadow{background:#6a1b9a}.pass{background:#1b5e20}
+.manual{background:#37474f}
 .clean{color:#1b5e20;font-weight:bold}
 @media print{.tag{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
@@ -254,19 +255,34 @@ def _natural(control_id: str) -> tuple[str | int, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", control_id))
 
 
+def _manual(r: ControlResult) -> bool:
+    """A step done by hand: neither passed nor failed."""
+    return r.criticality == "manual"
+
+
 def _counts(results: Iterable[ControlResult]) -> tuple[int, int, int]:
-    """Passed, failed, failed with criticality "shall"."""
-    rs = list(results)
+    """Passed, failed, failed with criticality "shall"; manual steps are neither."""
+    rs = [r for r in results if not _manual(r)]
     failed = [r for r in rs if not r.requirement_met]
     return len(rs) - len(failed), len(failed), sum(r.criticality == "shall" for r in failed)
 
 
+def _verdict(r: ControlResult) -> str:
+    return "MANUAL" if _manual(r) else "PASS" if r.requirement_met else "FAIL"
+
+
 def _controls_summary(by_site: Mapping[str, list[ControlResult]]) -> str:
-    """One line: passed and failed, and how many failures are mandatory."""
-    passed, failed, shall = _counts(r for items in by_site.values() for r in items)
-    if not passed + failed:
+    """One line: passed and failed, how many failures are mandatory, and manual steps."""
+    results = [r for items in by_site.values() for r in items]
+    passed, failed, shall = _counts(results)
+    manual = sum(map(_manual, results))
+    if not passed + failed + manual:
         return f"no controls evaluated in {len(by_site)} site(s)"
-    return f"controls: {passed} passed, {failed} failed" + (f" ({shall} shall)" if failed else "")
+    return (
+        f"controls: {passed} passed, {failed} failed"
+        + (f" ({shall} shall)" if failed else "")
+        + (f", {manual} manual step(s)" if manual else "")
+    )
 
 
 def _controls_text(
@@ -276,12 +292,15 @@ def _controls_text(
     lines = [f"generated {_plain(generated)}"] if generated else []
     for site, items in by_site.items():
         passed, failed, _ = _counts(items)
-        lines.append(f"{_plain(site)}: {passed} passed, {failed} failed")
+        manual = sum(map(_manual, items))
+        lines.append(
+            f"{_plain(site)}: {passed} passed, {failed} failed"
+            + (f", {manual} manual" if manual else "")
+        )
         for r in items:
-            verdict = "PASS" if r.requirement_met else "FAIL"
             ident = f"{_plain(r.criticality):<6}  {_plain(r.control_id)}"
-            lines.append(f"  {verdict}  {ident}  {_plain(r.requirement)}")
-            if not r.requirement_met:
+            lines.append(f"  {_verdict(r)}  {ident}  {_plain(r.requirement)}")
+            if not r.requirement_met:  # failures, and what a manual step asks
                 lines += [f"        {_plain(d)}" for d in r.details.splitlines() if d.strip()]
     return "\n".join([*lines, summary]) + "\n"
 
@@ -290,7 +309,7 @@ def _controls_md_cells(r: ControlResult) -> list[str]:
     """One markdown table row."""
     texts = [_md_text(t) for t in (r.control_id, r.criticality, r.requirement)]
     return [
-        "✅" if r.requirement_met else "❌",
+        "📝" if _manual(r) else "✅" if r.requirement_met else "❌",
         *texts,
         _md_code(r.actual_value),
         _md_text(r.details),
@@ -299,7 +318,7 @@ def _controls_md_cells(r: ControlResult) -> list[str]:
 
 def _controls_html_cells(r: ControlResult) -> list[str]:
     """One HTML table row's cells."""
-    verdict = _tag("pass", "PASS") if r.requirement_met else _tag("fail", "FAIL")
+    verdict = _tag({"PASS": "pass", "FAIL": "fail", "MANUAL": "manual"}[_verdict(r)], _verdict(r))
     texts = [html.escape(t) for t in (r.control_id, r.criticality, r.requirement)]
     details = f'<div class="details">{html.escape(r.details)}</div>'
     return [verdict, *texts, _code(r.actual_value), details]
@@ -322,6 +341,7 @@ def render_controls(
         return _html("controls", summary, generated, page)
     flat = [r for items in by_site.values() for r in items]
     passed, failed, shall = _counts(flat)
-    summary_doc = {"passed": passed, "failed": failed, "failed_shall": shall}
+    manual = sum(map(_manual, flat))
+    summary_doc = {"passed": passed, "failed": failed, "failed_shall": shall, "manual": manual}
     doc = {"schema": "hcinfra.controls/v1", "sites": list(by_site), "summary": summary_doc}
     return _json(doc | {"results": [_jsonable(r.as_dict()) for r in flat]}, generated)

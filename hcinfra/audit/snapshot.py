@@ -1,29 +1,56 @@
 """Read the live tenant for some sites in as few calls as the APIs allow.
 
-Graph: one `$batch` round lists every site's groups (by mailNickname prefix) and the
-SKUs, a second fetches members, owners, licence errors and teams for all of them, 20
-per batch call, and a third the mailboxes' users. Exchange: one Get-Mailbox, one
-Get-RecipientPermission, one Get-MailboxPermission per site mailbox (the cmdlet
-takes one identity). Teams admin: one list of every group assignment, and one list
-per tenant-wide policy type.
+Graph: one `$batch` round lists every site's groups (by mailNickname prefix), the SKUs,
+the cross-tenant access partners and the Bookings businesses; a second fetches members,
+owners, licence errors and teams for all of them, the ward teams' schedules, scheduling
+groups and team sites, and the virtual-visit calendars with their services and staff, 20
+per batch call; a third lists the ward sites' lists (and looks up scheduling-group members
+no site group holds), a fourth reads each Patients list with its columns. Exchange: one
+Get-Mailbox, one Get-RecipientPermission, one Get-MailboxPermission per site mailbox (the
+cmdlet takes one identity). Teams admin: one list of every group assignment, one list per
+tenant-wide policy type, and the federation configuration.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from hcinfra.clients.connection import Connection
-from hcinfra.clients.graph_batch import Answer, GraphBatch
+from hcinfra.clients.credentials import SCOPES
+from hcinfra.clients.graph_batch import Answer, GraphBatch, response_error
+from hcinfra.resources.partner_tenant import federation
 from hcinfra.resources.policy_ranks import ASSIGNMENTS
 from hcinfra.resources.teams_apps import TEAMS_APPS, needs_lookup
+from hcinfra.resources.virtual_visits.calls import BUSINESSES, PREFER
 
 GROUP_FIELDS = (
     "id,displayName,mailNickname,description,securityEnabled,mailEnabled,groupTypes,"
     "visibility,assignedLicenses,resourceProvisioningOptions"
 )
 SELF = "NT AUTHORITY\\SELF"
+PARTNERS = "/policies/crossTenantAccessPolicy/partners"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the chosen stacks declare beyond groups, mailboxes and policies."""
+
+    schedules: tuple[str, ...] = ()  # mailNicknames of the ward teams with a schedule
+    lists: Mapping[str, str] = field(default_factory=dict)  # team mailNickname → list name
+    calendars: tuple[str, ...] = ()  # display names of the virtual-visit calendars
+    partners: bool = False  # cross-tenant partners and the Teams federation settings
+
+
+@dataclass
+class Calendar:
+    """A Bookings business as read: the business, its services and its staff."""
+
+    business: dict[str, Any]
+    services: list[dict[str, Any]] = field(default_factory=list)
+    staff: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +70,14 @@ class Snapshot:
     assignments: list[dict[str, Any]] = field(default_factory=list)
     policies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by type
     apps: dict[str, str] = field(default_factory=dict)  # app ids looked up, by name
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)  # team id → schedule
+    scheduling_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    upns: dict[str, str] = field(default_factory=dict)  # user object id → UPN (lower case)
+    sites: dict[str, str] = field(default_factory=dict)  # team id → its SharePoint site id
+    patient_lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # team id → list
+    calendars: dict[str, list[Calendar]] = field(default_factory=dict)  # by name, lower case
+    partners: list[dict[str, Any]] | None = None  # None: not read
+    federation: federation.Federation | None = None
     requests: int = 0
 
     def group_by_id(self, group_id: str) -> dict[str, Any] | None:
@@ -50,8 +85,39 @@ class Snapshot:
         return next((g for g in self.groups.values() if g["id"] == group_id), None)
 
 
+class AuditBatch(GraphBatch):
+    """GraphBatch whose Bookings reads ask for evolvable enum members.
+
+    Bookings shows the staff roles scheduler and teamMember only to a request sent with
+    `Prefer: include-unknown-enum-members` (unknownFutureValue otherwise), and a `$batch`
+    item carries its own headers: the envelope's are not passed on.
+    """
+
+    def _post(self, chunk: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+        requests = []
+        for rid, url in chunk.items():
+            item: dict[str, Any] = {"id": rid, "method": "GET", "url": url}
+            if url.startswith(BUSINESSES):
+                item["headers"] = dict(PREFER)
+            requests.append(item)
+        token = self.credential.get_token(SCOPES["graph"]).token
+        response = self.http.post(
+            f"{self.settings.graph_url}/$batch",
+            json={"requests": requests},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        self.calls += 1
+        if response.status_code >= 400:
+            raise response_error(response)
+        return {str(r.get("id")): r for r in response.json().get("responses") or []}
+
+
 def _raise(answer: Answer, what: str) -> None:
     answer.raise_for(what)
+
+
+def _business(bid: str, *rest: str) -> str:
+    return "/".join([BUSINESSES, quote(bid, safe="@"), *rest])
 
 
 def read_snapshot(
@@ -59,13 +125,15 @@ def read_snapshot(
     prefixes: list[str],
     policy_types: list[str] | None = None,
     batch: GraphBatch | None = None,
+    wanted: Wanted | None = None,
 ) -> Snapshot:
     """Read the groups, teams and mailboxes named with these prefixes, and the policies."""
-    batch = batch or GraphBatch(conn.settings, conn.credential)
+    batch = batch or AuditBatch(conn.settings, conn.credential)
+    wanted = wanted or Wanted()
     snap = Snapshot()
     calls = 0
 
-    # Round 1: the sites' groups and the tenant's SKUs.
+    # Round 1: the sites' groups, the tenant's SKUs, partners and Bookings businesses.
     first = {"skus": "/subscribedSkus"}
     for n, prefix in enumerate(prefixes):
         query = quote(f"startswith(mailNickname,'{prefix}')")
@@ -74,6 +142,10 @@ def read_snapshot(
         for name in needs_lookup(list(TEAMS_APPS)):
             query = quote(f"displayName eq '{name}'")
             first[f"app{name}"] = f"/appCatalogs/teamsApps?$filter={query}&$select=id"
+    if wanted.partners:
+        first["partners"] = PARTNERS
+    if wanted.calendars:
+        first["businesses"] = BUSINESSES
     answers = batch.get(first)
     for rid, answer in answers.items():
         _raise(answer, f"GET {first[rid]}")
@@ -85,6 +157,14 @@ def read_snapshot(
     for n in range(len(prefixes)):
         for g in answers[f"groups{n}"].values():
             snap.groups[str(g.get("mailNickname", "")).lower()] = g
+    if wanted.partners:
+        snap.partners = answers["partners"].values()
+    names = {c.lower() for c in wanted.calendars}
+    businesses = [
+        b
+        for b in (answers["businesses"].values() if wanted.calendars else [])
+        if str(b.get("displayName", "")).lower() in names
+    ]
 
     # Exchange and Teams admin, while Graph's second round is assembled.
     exchange = conn.exchange
@@ -131,8 +211,12 @@ def read_snapshot(
         path = f"/Skype.Policy/configurations/{policy_type}"
         snap.policies[policy_type] = list(teams.call("GET", path) or [])
         calls += 1
+    if wanted.partners:
+        snap.federation = federation.parse(teams.call("GET", federation.CONFIG))
+        calls += 1
 
-    # Round 2: members, owners, licence errors, teams; and the mailboxes' users.
+    # Round 2: members, owners, licence errors, teams; the mailboxes' users; the wards'
+    # schedules and sites; the calendars.
     second: dict[str, str] = {}
     for g in snap.groups.values():
         gid = g["id"]
@@ -148,21 +232,97 @@ def read_snapshot(
         uid = mbx.get("ExternalDirectoryObjectId")
         if uid:
             second[f"user/{mbx.get('Guid')}"] = f"/users/{uid}?$select=id,accountEnabled"
+    for nickname in wanted.schedules:
+        team = snap.groups.get(nickname.lower())
+        if team:
+            second[f"schedule/{team['id']}"] = f"/teams/{team['id']}/schedule"
+            second[f"sgroups/{team['id']}"] = f"/teams/{team['id']}/schedule/schedulingGroups"
+    for nickname in wanted.lists:
+        team = snap.groups.get(nickname.lower())
+        if team:
+            second[f"site/{team['id']}"] = f"/groups/{team['id']}/sites/root?$select=id"
+    for n, b in enumerate(businesses):
+        bid = str(b["id"])
+        second[f"business/{n}"] = _business(bid)
+        second[f"services/{n}"] = _business(bid, "services")
+        second[f"staff/{n}"] = _business(bid, "staffMembers")
+    found: dict[int, Calendar] = {}
     for rid, answer in batch.get(second).items():
         what, _, key = rid.partition("/")
-        if what == "team" and answer.status == 404:
-            continue  # a group provisioned as a team whose team is not readable yet
+        if what in ("team", "schedule", "sgroups", "site") and answer.status == 404:
+            # A team not readable yet, a schedule never made (or not provisioned: its
+            # groups answer 404 then), a site not provisioned yet: absent, as drift says.
+            continue
         _raise(answer, f"GET {second[rid]}")
         if what == "user":
             snap.sign_in[key] = bool(answer.body.get("accountEnabled"))
         elif what == "team":
             snap.teams[key] = answer.body
+        elif what == "schedule":
+            snap.schedules[key] = answer.body
+        elif what == "sgroups":
+            snap.scheduling_groups[key] = answer.values()
+        elif what == "site":
+            snap.sites[key] = str(answer.body["id"])
+        elif what == "business":
+            found.setdefault(int(key), Calendar({})).business = answer.body
+        elif what == "services":
+            found.setdefault(int(key), Calendar({})).services = answer.values()
+        elif what == "staff":
+            found.setdefault(int(key), Calendar({})).staff = answer.values()
         else:
+            for m in answer.values():
+                if m.get("id") and m.get("userPrincipalName"):
+                    snap.upns[str(m["id"]).lower()] = str(m["userPrincipalName"]).lower()
             upns = sorted(
                 str(m.get("userPrincipalName") or m.get("id")).lower() for m in answer.values()
             )
             {"members": snap.members, "owners": snap.owners, "errors": snap.licence_errors}[what][
                 key
             ] = upns
+    for n in sorted(found):
+        cal = found[n]
+        name = str(cal.business.get("displayName", "")).lower()
+        snap.calendars.setdefault(name, []).append(cal)
+    for cals in snap.calendars.values():
+        cals.sort(key=lambda c: str(c.business.get("id", "")).lower())
+
+    # Round 3: the ward sites' lists; scheduling-group members no site group holds.
+    third: dict[str, str] = {}
+    for gid, sid in snap.sites.items():
+        third[f"lists/{gid}"] = f"/sites/{sid}/lists?$select=id,displayName,list&$top=999"
+    unknown = {
+        str(u).lower()
+        for groups in snap.scheduling_groups.values()
+        for g in groups
+        for u in g.get("userIds") or []
+    } - set(snap.upns)
+    for uid in sorted(unknown):
+        third[f"upn/{uid}"] = f"/users/{uid}?$select=id,userPrincipalName"
+    wanted_lists = {
+        snap.groups[n.lower()]["id"]: name
+        for n, name in wanted.lists.items()
+        if n.lower() in snap.groups
+    }
+    fourth: dict[str, str] = {}
+    for rid, answer in (batch.get(third) if third else {}).items():
+        what, _, key = rid.partition("/")
+        if what == "upn":
+            if answer.ok and answer.body.get("userPrincipalName"):
+                snap.upns[key] = str(answer.body["userPrincipalName"]).lower()
+            continue  # a user deleted since: shown by id
+        _raise(answer, f"GET {third[rid]}")
+        name = str(wanted_lists.get(key, "")).lower()
+        match = [lst for lst in answer.values() if str(lst.get("displayName", "")).lower() == name]
+        if match:
+            lid = str(sorted(match, key=lambda lst: str(lst.get("id")))[0]["id"])
+            fourth[f"list/{key}"] = f"/sites/{snap.sites[key]}/lists/{lid}?$expand=columns"
+
+    # Round 4: each Patients list with its columns.
+    for rid, answer in (batch.get(fourth) if fourth else {}).items():
+        if answer.status == 404:
+            continue  # deleted between the rounds
+        _raise(answer, f"GET {fourth[rid]}")
+        snap.patient_lists[rid.partition("/")[2]] = answer.body
     snap.requests = calls + batch.calls
     return snap

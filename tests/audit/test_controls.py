@@ -32,12 +32,20 @@ SITE_CONTROLS = [
     "HC.EXO.1.1",
     "HC.EXO.1.2",
     "HC.TEAMS.3.1",
+    "HC.TEAMS.3.2",
+    "HC.TEAMS.3.3",
     "HC.AAD.1.1",
     "HC.LIC.1.1",
     "HC.LIC.1.2",
 ]
-TENANT_CONTROLS = ["HC.TEAMS.2.1", "HC.TEAMS.2.2"]
-CRITICALITY = {c: "shall" for c in [*SITE_CONTROLS, *TENANT_CONTROLS]} | {"HC.LIC.1.2": "should"}
+EHR_CONTROLS = ["HC.EHR.1.1", "HC.EHR.1.2", "HC.EHR.1.3", "HC.EHR.1.4"]
+MESSAGING_CONTROLS = ["HC.TEAMS.2.1", "HC.TEAMS.2.2"]
+TENANT_CONTROLS = [*MESSAGING_CONTROLS, "HC.TEAMS.4.1", "HC.TEAMS.4.2", "HC.AAD.2.1"]
+CRITICALITY = (
+    {c: "shall" for c in [*SITE_CONTROLS, *TENANT_CONTROLS]}
+    | {c: "should" for c in ["HC.LIC.1.2", *EHR_CONTROLS]}
+    | {"HC.EHR.1.4": "manual"}
+)
 
 CLINICAL = "STM-Clinical-Workers"
 INFORMATION = "STM-Information-Workers"
@@ -77,7 +85,8 @@ def result(results: list[ControlResult], control_id: str, site: str = "STM") -> 
 
 
 def failed(results: list[ControlResult]) -> list[tuple[str, str]]:
-    return sorted((r.site, r.control_id) for r in results if not r.requirement_met)
+    """What failed; a manual step (requirement_met None) never does."""
+    return sorted((r.site, r.control_id) for r in results if r.requirement_met is False)
 
 
 def check_stm(live: list[Record], tenant: list[Record] | None = None) -> list[ControlResult]:
@@ -91,10 +100,13 @@ def test_every_control_passes_on_a_compliant_network() -> None:
     results = run_controls(NETWORK, {c: compliant_site(c) for c in SITES}, compliant_tenant())
     assert failed(results) == []
     assert [(r.site, r.control_id) for r in results] == [("tenant", c) for c in TENANT_CONTROLS] + [
-        (s, c) for s in SITES for c in SITE_CONTROLS
+        (s, c) for s in SITES for c in [*SITE_CONTROLS, *EHR_CONTROLS]
     ]
     assert all(r.criticality == CRITICALITY[r.control_id] for r in results)
     assert all(r.requirement and r.details for r in results)
+    manual = [r for r in results if r.criticality == "manual"]
+    assert {r.requirement_met for r in manual} == {None}
+    assert all(r.requirement_met is True for r in results if r not in manual)
 
 
 def test_passing_results_show_what_was_checked() -> None:
@@ -123,7 +135,7 @@ def test_passing_results_show_what_was_checked() -> None:
 def test_without_tenant_records_the_tenant_controls_are_not_run() -> None:
     results = check_stm(compliant_site("STM"), None)
     assert {r.site for r in results} == {"STM"}
-    assert [r.control_id for r in results] == SITE_CONTROLS
+    assert [r.control_id for r in results] == [*SITE_CONTROLS, *EHR_CONTROLS]
 
 
 def test_a_failure_at_one_site_leaves_the_others_passing() -> None:
@@ -247,13 +259,13 @@ def test_teams_2_2_fails_when_read_receipts_are_left_to_users() -> None:
 
 
 def test_teams_2_x_fail_when_the_policy_is_not_in_the_tenant() -> None:
-    tenant = [r for r in compliant_tenant() if r["policy_type"] != "TeamsMessagingPolicy"]
+    tenant = [r for r in compliant_tenant() if r.get("policy_type") != "TeamsMessagingPolicy"]
     results = check_stm(compliant_site("STM"), tenant)
-    for control_id in TENANT_CONTROLS:
+    for control_id in MESSAGING_CONTROLS:
         r = result(results, control_id, "tenant")
         assert (r.requirement_met, r.actual_value) == (False, None)
         assert r.details == "no secure-messaging policy Secure-Messaging in the tenant"
-    assert failed(results) == [("tenant", c) for c in TENANT_CONTROLS]
+    assert failed(results) == [("tenant", c) for c in MESSAGING_CONTROLS]
 
 
 def test_teams_2_x_fail_when_a_setting_is_absent() -> None:
@@ -398,7 +410,7 @@ def test_the_json_report_counts_shall_failures_apart() -> None:
     doc = json.loads(render_controls(check_stm(live), "json", sites=["STM"]))
     assert doc["schema"] == "hcinfra.controls/v1"
     assert doc["sites"] == ["STM"]
-    assert doc["summary"] == {"passed": 7, "failed": 2, "failed_shall": 1}
+    assert doc["summary"] == {"passed": 12, "failed": 2, "failed_shall": 1, "manual": 1}
     assert set(doc["results"][0]) == {
         "control_id",
         "site",
@@ -435,7 +447,7 @@ def test_check_exits_0_when_every_control_passes(
     code, doc = check("tenant", "STM", tmp_path=tmp_path)
     assert code == 0
     assert doc["sites"] == ["tenant", "STM"]
-    assert doc["summary"] == {"passed": 11, "failed": 0, "failed_shall": 0}
+    assert doc["summary"] == {"passed": 19, "failed": 0, "failed_shall": 0, "manual": 1}
 
 
 def test_check_exits_0_when_only_a_should_control_fails(
@@ -444,7 +456,7 @@ def test_check_exits_0_when_only_a_should_control_fails(
     find(offline["STM"], CLINICAL)["licence_errors"] = ["nurse002@northwindhealth.org"]
     code, doc = check("tenant", "STM", tmp_path=tmp_path)
     assert code == 0
-    assert doc["summary"] == {"passed": 10, "failed": 1, "failed_shall": 0}
+    assert doc["summary"] == {"passed": 18, "failed": 1, "failed_shall": 0, "manual": 1}
 
 
 def test_check_exits_2_when_a_shall_control_fails(
@@ -472,3 +484,344 @@ def test_ward_teams_and_messaging_values_match_without_regard_to_case() -> None:
     messaging = next(r for r in tenant if r.get("policy_type") == "TeamsMessagingPolicy")
     messaging["settings"]["ReadReceiptsEnabledType"] = "everyone"
     assert failed(check_stm(live, tenant)) == []
+
+
+# --- HC.TEAMS.3.2 and 3.3: ward schedules and Patients lists ----------------------------
+
+NORD, SUD = "STM 3 Nord", "STM 4 Sud"
+NORD_LIST = "STM 3 Nord: Patients"
+
+
+def of_kind(records: list[Record], kind: str, name: str) -> Record:
+    return next(r for r in records if r["kind"] == kind and r["name"] == name)
+
+
+def test_teams_3_2_passes_on_provisioned_schedules() -> None:
+    r = result(check_stm(compliant_site("STM")), "HC.TEAMS.3.2")
+    assert (r.requirement_met, r.criticality) == (True, "shall")
+    assert r.actual_value == {NORD: "completed", SUD: "completed"}
+    assert r.details == "2 ward schedule(s) provisioned"
+
+
+def test_teams_3_2_fails_on_a_schedule_missing_disabled_or_still_provisioning() -> None:
+    live = [
+        r for r in compliant_site("STM") if not (r["kind"] == "WardSchedule" and r["name"] == SUD)
+    ]
+    of_kind(live, "WardSchedule", NORD)["provision_status"] = "running"
+    results = check_stm(live)
+    r = result(results, "HC.TEAMS.3.2")
+    assert r.requirement_met is False
+    assert r.actual_value == {NORD: "running", SUD: "no schedule"}
+    assert r.details == f"{NORD}: running; {SUD}: no schedule"
+    assert failed(results) == [("STM", "HC.TEAMS.3.2")]
+    of_kind(live, "WardSchedule", NORD).update(provision_status="completed", enabled=False)
+    assert result(check_stm(live), "HC.TEAMS.3.2").actual_value[NORD] == "disabled"
+
+
+def test_teams_3_2_ignores_a_deactivated_or_changed_group() -> None:
+    live = compliant_site("STM")
+    schedule = of_kind(live, "WardSchedule", NORD)
+    del schedule["groups"]["Nurses"]  # drift's concern
+    schedule["time_zone"] = "Europe/Paris"
+    assert failed(check_stm(live)) == []
+
+
+def test_teams_3_3_passes_on_complete_lists() -> None:
+    r = result(check_stm(compliant_site("STM")), "HC.TEAMS.3.3")
+    assert (r.requirement_met, r.criticality) == (True, "shall")
+    assert r.actual_value == {NORD_LIST: "complete", "STM 4 Sud: Patients": "complete"}
+
+
+def test_teams_3_3_fails_on_a_missing_retyped_or_optional_required_column() -> None:
+    live = compliant_site("STM")
+    columns = of_kind(live, "PatientList", NORD_LIST)["columns"]
+    del columns["MRN"]
+    columns["FallRisk"]["type"] = "text"  # a network column
+    columns["Patient"]["required"] = False
+    results = check_stm(live)
+    r = result(results, "HC.TEAMS.3.3")
+    assert r.requirement_met is False
+    assert r.actual_value[NORD_LIST] == [
+        "Patient not required",
+        "MRN missing",
+        "FallRisk is text, not boolean",
+    ]
+    assert r.details.startswith(f"{NORD_LIST}: Patient not required, MRN missing")
+    assert failed(results) == [("STM", "HC.TEAMS.3.3")]
+
+
+def test_teams_3_3_fails_on_a_missing_list_and_ignores_labels_and_extra_columns() -> None:
+    live = compliant_site("STM")
+    columns = of_kind(live, "PatientList", NORD_LIST)["columns"]
+    columns["Bed"]["display_name"] = "Lit"
+    columns["Status"]["choices"] = ["Admitted"]
+    columns["Allergies"] = {"display_name": "Allergies", "type": "text", "required": False}
+    assert failed(check_stm(live)) == []
+    live = [r for r in live if r["kind"] != "PatientList" or r["name"] != NORD_LIST]
+    r = result(check_stm(live), "HC.TEAMS.3.3")
+    assert (r.requirement_met, r.actual_value[NORD_LIST]) == (False, "no list")
+
+
+def test_teams_3_x_pass_when_the_network_declares_no_care_coordination(tmp_path: Path) -> None:
+    network = write_network(tmp_path, lambda d: d["baseline"].pop("care_coordination"))
+    results = run_controls(network, {"STM": compliant_site("STM", network)}, None)
+    assert result(results, "HC.TEAMS.3.2").details == "the network declares no ward schedule"
+    assert result(results, "HC.TEAMS.3.3").details == "the network declares no Patients list"
+    assert failed(results) == []
+
+
+# --- HC.TEAMS.4.x: the virtual-visits meeting policy ------------------------------------
+
+VISITS_POLICY = "Virtual-Visits"
+
+
+def test_teams_4_x_pass_on_the_sample_policy() -> None:
+    results = check_stm(compliant_site("STM"), compliant_tenant())
+    lobby = result(results, "HC.TEAMS.4.1", "tenant")
+    assert (lobby.requirement_met, lobby.criticality) == (True, "shall")
+    assert lobby.actual_value == {
+        "AutoAdmittedUsers": "EveryoneInCompanyExcludingGuests",
+        "AllowPSTNUsersToBypassLobby": False,
+    }
+    recording = result(results, "HC.TEAMS.4.2", "tenant")
+    assert recording.requirement_met is True
+    assert recording.actual_value == {"AllowCloudRecording": False, "AllowTranscription": False}
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("AutoAdmittedUsers", "Everyone"),
+        ("AutoAdmittedUsers", None),  # not read: not known to hold anyone in the lobby
+        ("AllowPSTNUsersToBypassLobby", True),
+        ("AllowPSTNUsersToBypassLobby", None),
+    ],
+)
+def test_teams_4_1_fails_when_anyone_can_skip_the_lobby(setting: str, value: Any) -> None:
+    tenant = compliant_tenant()
+    find(tenant, VISITS_POLICY)["settings"][setting] = value
+    results = check_stm(compliant_site("STM"), tenant)
+    r = result(results, "HC.TEAMS.4.1", "tenant")
+    assert r.requirement_met is False
+    assert setting in r.details
+    assert failed(results) == [("tenant", "HC.TEAMS.4.1")]
+
+
+def test_teams_4_1_accepts_every_lobby_value_but_everyone_in_any_case() -> None:
+    for value in ["organizeronly", "EveryoneInCompany", "InvitedUsers"]:
+        tenant = compliant_tenant()
+        find(tenant, VISITS_POLICY)["settings"]["AutoAdmittedUsers"] = value
+        assert failed(check_stm(compliant_site("STM"), tenant)) == []
+
+
+def test_teams_4_2_fails_on_recording_or_transcription_not_declared() -> None:
+    tenant = compliant_tenant()
+    find(tenant, VISITS_POLICY)["settings"]["AllowTranscription"] = True
+    results = check_stm(compliant_site("STM"), tenant)
+    r = result(results, "HC.TEAMS.4.2", "tenant")
+    assert r.requirement_met is False
+    assert r.details == "AllowTranscription is True, not declared on"
+    assert failed(results) == [("tenant", "HC.TEAMS.4.2")]
+
+
+def test_teams_4_2_allows_recording_the_network_declares(tmp_path: Path) -> None:
+    def record(data: dict[str, Any]) -> None:
+        data["baseline"]["policies"]["meeting"]["settings"]["AllowCloudRecording"] = True
+
+    network = write_network(tmp_path, record)
+    tenant = copy.deepcopy(declared_tenant(network))
+    results = run_controls(network, {}, tenant)
+    r = result(results, "HC.TEAMS.4.2", "tenant")
+    assert r.requirement_met is True
+    assert r.details == "AllowCloudRecording: declared on; AllowTranscription: off"
+    # What is not declared on must be off, not merely unread.
+    del find(tenant, VISITS_POLICY)["settings"]["AllowTranscription"]
+    assert failed(run_controls(network, {}, tenant)) == [("tenant", "HC.TEAMS.4.2")]
+
+
+def test_teams_4_x_fail_when_the_declared_policy_is_not_in_the_tenant() -> None:
+    tenant = [r for r in compliant_tenant() if r.get("policy_type") != "TeamsMeetingPolicy"]
+    results = check_stm(compliant_site("STM"), tenant)
+    for control_id in ("HC.TEAMS.4.1", "HC.TEAMS.4.2"):
+        r = result(results, control_id, "tenant")
+        assert (r.requirement_met, r.actual_value) == (False, None)
+        assert r.details == f"no virtual-visits meeting policy {VISITS_POLICY} in the tenant"
+
+
+def test_teams_4_x_pass_when_no_meeting_policy_is_declared(tmp_path: Path) -> None:
+    network = write_network(tmp_path, lambda d: d["baseline"]["policies"].pop("meeting"))
+    results = run_controls(network, {}, copy.deepcopy(declared_tenant(network)))
+    r = result(results, "HC.TEAMS.4.1", "tenant")
+    assert (r.requirement_met, r.actual_value) == (True, None)
+    assert "declares no virtual-visits meeting policy" in r.details
+
+
+# --- HC.AAD.2.1: partners ---------------------------------------------------------------
+
+FABRIKAM = "0b7e3c2a-4d5f-4e6a-9b8c-7d6e5f4a3b2c"
+OUTSIDER = "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+
+
+def federation(allowed: list[str] | None, enabled: bool = True) -> Record:
+    return {
+        "kind": "TeamsFederation",
+        "name": "Global",
+        "enabled": enabled,
+        "mode": "all_known_domains" if allowed is None else "allow_list",
+        "allowed_domains": allowed,
+        "blocked_domains": [],
+    }
+
+
+def partners_result(tenant: list[Record]) -> ControlResult:
+    return result(check_stm(compliant_site("STM"), tenant), "HC.AAD.2.1", "tenant")
+
+
+def test_aad_2_1_passes_on_the_declared_partner() -> None:
+    r = partners_result([*compliant_tenant(), federation(["fabrikamhealth.org"])])
+    assert (r.requirement_met, r.criticality) == (True, "shall")
+    assert r.actual_value["partners"] == [FABRIKAM]
+    assert r.actual_value["federation"] == "allow_list"
+    assert r.details == "1 partner(s), as declared"
+
+
+def test_aad_2_1_fails_on_a_partner_nobody_declared() -> None:
+    shadow = {"kind": "PartnerTenant", "name": OUTSIDER, "id": OUTSIDER, "shadow": True}
+    tenant = [*compliant_tenant(), shadow, federation(["fabrikamhealth.org"])]
+    results = check_stm(compliant_site("STM"), tenant)
+    r = result(results, "HC.AAD.2.1", "tenant")
+    assert r.requirement_met is False
+    assert r.actual_value["undeclared"] == [OUTSIDER]
+    assert r.details == f"partner configurations nobody declared: {OUTSIDER}"
+    assert failed(results) == [("tenant", "HC.AAD.2.1")]
+
+
+def test_aad_2_1_fails_on_a_declared_partner_missing_or_not_federated() -> None:
+    tenant = [r for r in compliant_tenant() if r["kind"] != "PartnerTenant"]
+    r = partners_result(tenant)
+    assert (r.requirement_met, r.actual_value["missing"]) == (False, [FABRIKAM])
+    tenant = compliant_tenant()
+    find(tenant, FABRIKAM)["domains"] = []
+    r = partners_result([*tenant, federation(["contoso.com"])])
+    assert r.requirement_met is False
+    assert r.actual_value["unfederated_domains"] == ["fabrikamhealth.org"]
+    assert r.details == (
+        "partner domains Teams does not federate with: fabrikamhealth.org; "
+        "also on the allow list, put there by others: contoso.com"
+    )
+
+
+def test_aad_2_1_reports_other_allowed_domains_and_open_federation_without_failing() -> None:
+    r = partners_result([*compliant_tenant(), federation(["contoso.com", "fabrikamhealth.org"])])
+    assert r.requirement_met is True
+    assert r.actual_value["other_allowed_domains"] == ["contoso.com"]
+    assert r.details == (
+        "1 partner(s), as declared; also on the allow list, put there by others: contoso.com"
+    )
+    r = partners_result([*compliant_tenant(), federation(None)])
+    assert r.requirement_met is True
+    assert r.details.endswith("federation is open to every known domain (no allow list)")
+    assert (
+        partners_result([*compliant_tenant(), federation(None, False)]).actual_value["federation"]
+        == "off"
+    )
+
+
+def test_aad_2_1_passes_without_partners(tmp_path: Path) -> None:
+    network = write_network(tmp_path, lambda d: d["baseline"].pop("partners"))
+    results = run_controls(network, {}, copy.deepcopy(declared_tenant(network)))
+    r = result(results, "HC.AAD.2.1", "tenant")
+    assert (r.requirement_met, r.details) == (True, "no partner declared, none in the tenant")
+
+
+# --- HC.EHR.1.x: readiness for the Teams EHR connector ----------------------------------
+
+VIRTUAL_CARE = "STM-Virtual-Care"
+PHYSICIAN = "physician001@northwindhealth.org"
+
+
+def test_ehr_readiness_on_a_ready_site() -> None:
+    results = check_stm(compliant_site("STM"))
+    assert result(results, "HC.EHR.1.1").actual_value == {PHYSICIAN: ["SPE_F1"]}
+    assert result(results, "HC.EHR.1.2").actual_value == {VIRTUAL_CARE: "assigned"}
+    assert result(results, "HC.EHR.1.2").details == f"Virtual-Visits assigned to {VIRTUAL_CARE}"
+    assert result(results, "HC.EHR.1.3").details == f"Visit-SMS assigned to {VIRTUAL_CARE}"
+    assert all(result(results, c).criticality == "should" for c in EHR_CONTROLS[:3])
+
+
+def test_ehr_1_1_fails_when_teams_is_disabled_or_the_sku_lacks_it() -> None:
+    live = compliant_site("STM")
+    find(live, CLINICAL)["licences"] = [{"sku": "SPE_F1", "disabled_plans": ["TEAMS1"]}]
+    results = check_stm(live)
+    r = result(results, "HC.EHR.1.1")
+    assert (r.requirement_met, r.actual_value) == (False, {PHYSICIAN: []})
+    assert r.details == (
+        f"no licence with Teams meetings (TEAMS1) through the site's groups: {PHYSICIAN}"
+    )
+    assert failed(results) == [("STM", "HC.EHR.1.1")]  # a should: the run still passes
+    find(live, CLINICAL)["licences"] = [{"sku": "UNKNOWN_SKU", "disabled_plans": []}]
+    assert result(check_stm(live), "HC.EHR.1.1").requirement_met is False
+
+
+def test_ehr_1_1_counts_any_of_the_clinicians_groups() -> None:
+    live = compliant_site("STM")
+    find(live, CLINICAL)["members"].remove(PHYSICIAN)
+    assert result(check_stm(live), "HC.EHR.1.1").requirement_met is False
+    find(live, NURSE_MANAGERS)["members"].append(PHYSICIAN)  # SPE_E3 holds TEAMS1 too
+    assert result(check_stm(live), "HC.EHR.1.1").actual_value == {PHYSICIAN: ["SPE_E3"]}
+
+
+@pytest.mark.parametrize(
+    ("control_id", "policy_type"),
+    [("HC.EHR.1.2", "TeamsMeetingPolicy"), ("HC.EHR.1.3", "TeamsVirtualAppointmentsPolicy")],
+)
+def test_ehr_1_2_and_1_3_fail_on_an_unassigned_other_or_outranked_policy(
+    control_id: str, policy_type: str
+) -> None:
+    live = compliant_site("STM")
+    policies = find(live, VIRTUAL_CARE)["policies"]
+    policies[policy_type]["misplaced"] = [CLINICAL]
+    assert result(check_stm(live), control_id).actual_value == {
+        VIRTUAL_CARE: f"ranked below {CLINICAL}"
+    }
+    policies[policy_type] = {"policy_name": "Default", "rank": 2}
+    assert result(check_stm(live), control_id).actual_value == {VIRTUAL_CARE: "holds Default"}
+    del policies[policy_type]
+    results = check_stm(live)
+    assert result(results, control_id).actual_value == {VIRTUAL_CARE: "not assigned"}
+    assert failed(results) == [("STM", control_id)]
+
+
+def test_ehr_1_3_fails_when_no_sms_policy_is_declared(tmp_path: Path) -> None:
+    def no_sms(data: dict[str, Any]) -> None:
+        data["baseline"]["policies"].pop("virtual_appointments")
+        for service in data["baseline"]["virtual_visits"]["services"]:
+            service["sms"] = False
+
+    network = write_network(tmp_path, no_sms)
+    r = result(run_controls(network, {"STM": compliant_site("STM", network)}, None), "HC.EHR.1.3")
+    assert r.requirement_met is False
+    assert r.details.startswith("no SMS policy declared (baseline.policies.virtual_appointments)")
+
+
+def test_ehr_1_4_is_a_manual_step_never_failed() -> None:
+    results = check_stm([])  # nothing in the tenant at all
+    r = result(results, "HC.EHR.1.4")
+    assert (r.criticality, r.requirement_met) == ("manual", None)
+    assert "no API" in r.details and "https://ehrconnector.teams.microsoft.com" in r.details
+    assert ("STM", "HC.EHR.1.4") not in failed(results)
+    text = render_controls(results, "text", sites=["STM"])
+    assert "  MANUAL  manual  HC.EHR.1.4" in text and "1 manual step(s)" in text
+    assert "📝" in render_controls(results, "markdown", sites=["STM"])
+    assert 'class="tag manual"' in render_controls(results, "html", sites=["STM"])
+
+
+def test_ehr_readiness_is_not_reported_for_a_site_without_virtual_visits(tmp_path: Path) -> None:
+    def off(data: dict[str, Any]) -> None:
+        stm = next(s for s in data["sites"] if s["code"] == "STM")
+        stm.setdefault("overrides", {})["virtual_visits"] = None
+
+    network = write_network(tmp_path, off)
+    results = run_controls(network, {"STM": compliant_site("STM", network)}, None)
+    assert not [r for r in results if r.control_id.startswith("HC.EHR.")]
+    assert failed(results) == []

@@ -60,6 +60,8 @@ def test_the_sample_declares_groups_mailboxes_and_teams() -> None:
     assert kinds.count("SecurityGroup") == 5
     assert kinds.count("SharedMailbox") == 2
     assert kinds.count("Team") == 3  # the hospital and two wards
+    assert kinds.count("WardSchedule") == kinds.count("PatientList") == 2  # one per ward
+    assert kinds.count("VirtualVisits") == 1
 
 
 def test_an_identical_site_has_no_findings() -> None:
@@ -78,7 +80,7 @@ def test_names_and_members_compare_case_insensitively() -> None:
 
 
 def test_a_missing_object_is_one_finding_without_a_field() -> None:
-    live = [r for r in live_copy(declared()) if r["name"] != WARD]
+    live = [r for r in live_copy(declared()) if (r["kind"], r["name"]) != ("Team", WARD)]
     f = only(compare(live))
     assert (f.site, f.kind, f.name, f.object_id) == ("STM", "Team", WARD, None)
     assert (f.field, f.category, f.declared, f.actual) == (None, "missing", WARD, None)
@@ -284,6 +286,7 @@ def test_findings_name_the_site_given() -> None:
 # --- tenant -------------------------------------------------------------------------------
 
 MESSAGING = "Secure-Messaging"
+FABRIKAM = "0b7e3c2a-4d5f-4e6a-9b8c-7d6e5f4a3b2c"
 APPS = "Clinical-Apps"
 PINNED = "settings.PinnedAppBarApps"
 
@@ -300,11 +303,23 @@ def settings(live: list[Record], name: str) -> dict[str, Any]:
     return dict(find(live, name)["settings"])
 
 
-def test_the_tenant_declares_two_policies() -> None:
-    assert [(r["name"], r["policy_type"]) for r in declared_tenant(NETWORK)] == [
+def test_the_tenant_declares_four_policies_and_a_partner() -> None:
+    declared = declared_tenant(NETWORK)
+    assert [(r["name"], r.get("policy_type")) for r in declared] == [
         (MESSAGING, "TeamsMessagingPolicy"),
         (APPS, "TeamsAppSetupPolicy"),
+        ("Virtual-Visits", "TeamsMeetingPolicy"),
+        ("Visit-SMS", "TeamsVirtualAppointmentsPolicy"),
+        (FABRIKAM, None),
     ]
+    assert find(declared, "Visit-SMS")["settings"] == {"EnableSmsNotifications": True}
+    assert find(declared, FABRIKAM) == {
+        "kind": "PartnerTenant",
+        "name": FABRIKAM,
+        "partner": "Fabrikam Health",
+        "settings": {"shared_channels": True, "trust_compliant_devices": False, "trust_mfa": False},
+        "domains": ["fabrikamhealth.org"],
+    }
 
 
 def test_an_identical_tenant_has_no_findings() -> None:
@@ -429,3 +444,203 @@ def test_a_renamed_group_is_a_changed_name_not_a_missing_group() -> None:
     assert (f.kind, f.name, f.field, f.category) == ("SecurityGroup", CLINICAL, "name", "changed")
     assert (f.declared, f.actual) == (CLINICAL, "STM-Clinicians")
     assert f.object_id is not None
+
+
+# --- care coordination, virtual visits, partners ------------------------------------------
+
+NORD_LIST = "STM 3 Nord: Patients"
+VISITS = "STM Virtual Visits"
+PHYSICIAN = "physician001@northwindhealth.org"
+
+
+def of_kind(records: list[Record], kind: str, name: str) -> Record:
+    return next(r for r in records if r["kind"] == kind and r["name"] == name)
+
+
+def test_a_ward_schedule_as_declared() -> None:
+    schedule = of_kind(declared(), "WardSchedule", WARD)
+    assert schedule == {
+        "kind": "WardSchedule",
+        "name": WARD,
+        "team": "stm-ward-3-nord",
+        "enabled": True,
+        "provision_status": "completed",
+        "time_zone": "America/Toronto",
+        "settings": {
+            "offerShiftRequestsEnabled": True,
+            "openShiftsEnabled": True,
+            "swapShiftsRequestsEnabled": True,
+            "timeClockEnabled": False,
+            "timeOffRequestsEnabled": True,
+        },
+        "groups": {
+            "Nurses": {
+                "members": [
+                    "nurse001@northwindhealth.org",
+                    "nurse002@northwindhealth.org",
+                    PHYSICIAN,
+                ]
+            },
+            "Nurse managers": {
+                "members": ["claire.dubois@northwindhealth.org", "manager001@northwindhealth.org"]
+            },
+        },
+    }
+
+
+def test_a_schedule_disabled_unprovisioned_moved_or_with_a_setting_changed() -> None:
+    live = live_copy(declared())
+    schedule = of_kind(live, "WardSchedule", WARD)
+    schedule.update(enabled=False, provision_status="failed", time_zone="Europe/Paris")
+    schedule["settings"]["timeClockEnabled"] = True
+    assert sorted(summary(compare(live))) == [
+        (WARD, "enabled", "changed", True, False),
+        (WARD, "provision_status", "changed", "completed", "failed"),
+        (WARD, "settings.timeClockEnabled", "changed", False, True),
+        (WARD, "time_zone", "changed", "America/Toronto", "Europe/Paris"),
+    ]
+    assert all(f.kind == "WardSchedule" for f in compare(live))
+
+
+def test_scheduling_groups_missing_extra_and_their_members() -> None:
+    live = live_copy(declared())
+    groups = of_kind(live, "WardSchedule", WARD)["groups"]
+    del groups["Nurse managers"]  # deactivated: not among the live groups
+    groups["Nurses"]["members"] = ["NURSE001@northwindhealth.org", "intruder@northwindhealth.org"]
+    groups["Nurses (2)"] = {"members": []}  # a second active group of the name
+    assert sorted(summary(compare(live))) == [
+        (WARD, "groups", "extra", None, "Nurses (2)"),
+        (WARD, "groups", "missing", "Nurse managers", None),
+        (WARD, "groups.Nurses.members", "extra", None, "intruder@northwindhealth.org"),
+        (WARD, "groups.Nurses.members", "missing", "nurse002@northwindhealth.org", None),
+        (WARD, "groups.Nurses.members", "missing", PHYSICIAN, None),
+    ]
+    f = next(f for f in compare(live) if f.category == "missing" and f.field == "groups")
+    assert f.message == "groups: Nurse managers is declared but absent"
+
+
+def test_group_names_match_without_regard_to_case() -> None:
+    live = live_copy(declared())
+    groups = of_kind(live, "WardSchedule", WARD)["groups"]
+    groups["NURSES"] = groups.pop("Nurses")
+    assert compare(live) == []
+
+
+def test_the_patients_list_declares_hcinfras_columns_and_the_networks() -> None:
+    columns = of_kind(declared(), "PatientList", NORD_LIST)["columns"]
+    assert list(columns)[:3] == ["Patient", "MRN", "Bed"]
+    assert list(columns)[-2:] == ["FallRisk", "CodeStatus"]
+    assert columns["Patient"] == {
+        "display_name": "Patient",
+        "type": "text",
+        "required": True,
+        "choices": None,
+    }
+    assert columns["CodeStatus"]["choices"] == ["Full code", "DNR", "Comfort care"]
+    assert of_kind(declared(), "PatientList", NORD_LIST)["description"] == (
+        "Patients of 3 Nord, for rounds"
+    )
+
+
+def test_patients_columns_missing_changed_and_extra() -> None:
+    live = live_copy(declared())
+    columns = of_kind(live, "PatientList", NORD_LIST)["columns"]
+    del columns["MRN"]
+    columns["Patient"]["required"] = False
+    columns["Status"]["choices"] = ["Admitted", "Stable", "Deceased"]
+    columns["fallrisk"] = columns.pop("FallRisk")  # internal names match in any case
+    columns["Allergies"] = {"display_name": "Allergies", "type": "text", "required": False}
+    assert sorted(summary(compare(live)), key=str) == sorted(
+        [
+            (NORD_LIST, "columns", "extra", None, "Allergies"),
+            (NORD_LIST, "columns", "missing", "MRN", None),
+            (NORD_LIST, "columns.Patient.required", "changed", True, False),
+            (NORD_LIST, "columns.Status.choices", "extra", None, "Deceased"),
+            (NORD_LIST, "columns.Status.choices", "missing", "Critical", None),
+            (NORD_LIST, "columns.Status.choices", "missing", "Ready for discharge", None),
+            (NORD_LIST, "columns.Status.choices", "missing", "Under observation", None),
+        ],
+        key=str,
+    )
+
+
+def test_the_visits_calendar_as_declared() -> None:
+    visits = of_kind(declared(), "VirtualVisits", VISITS)
+    assert visits == {
+        "kind": "VirtualVisits",
+        "name": VISITS,
+        "email": "visits@stm.northwindhealth.org",
+        "published": True,
+        "services": {
+            "Follow-up visit": {
+                "duration": "PT30M",
+                "online": True,
+                "staff": [PHYSICIAN],
+                "sms_notifications": True,
+            },
+            "Pre-operative consult": {
+                "duration": "PT45M",
+                "online": True,
+                "staff": [PHYSICIAN],
+                "sms_notifications": False,
+            },
+        },
+        "staff": {PHYSICIAN: {"role": "teamMember"}},
+    }
+
+
+def test_visit_services_and_staff_changed_extra_and_missing() -> None:
+    live = live_copy(declared())
+    visits = of_kind(live, "VirtualVisits", VISITS)
+    visits["published"] = False
+    visits["services"]["Follow-up visit"]["duration"] = "PT20M"
+    visits["services"]["Follow-up visit"]["staff"] = []
+    visits["services"]["Walk-in"] = {"duration": "PT15M", "online": False, "staff": []}
+    visits["staff"][PHYSICIAN]["role"] = "administrator"
+    visits["staff"]["intruder@northwindhealth.org"] = {"role": "teamMember"}
+    del visits["services"]["Pre-operative consult"]
+    assert sorted(summary(compare(live)), key=str) == sorted(
+        [
+            (VISITS, "published", "changed", True, False),
+            (VISITS, "services", "extra", None, "Walk-in"),
+            (VISITS, "services", "missing", "Pre-operative consult", None),
+            (VISITS, "services.Follow-up visit.duration", "changed", "PT30M", "PT20M"),
+            (VISITS, "services.Follow-up visit.staff", "missing", PHYSICIAN, None),
+            (VISITS, "staff", "extra", None, "intruder@northwindhealth.org"),
+            (VISITS, f"staff.{PHYSICIAN}.role", "changed", "teamMember", "administrator"),
+        ],
+        key=str,
+    )
+
+
+def test_a_second_calendar_of_the_name_is_a_shadow() -> None:
+    shadow = {"kind": "VirtualVisits", "name": VISITS, "id": "stmvirtualvisits2@x", "shadow": True}
+    f = only(compare(live_copy(declared()), [shadow]))
+    assert (f.kind, f.category, f.object_id) == ("VirtualVisits", "shadow", "stmvirtualvisits2@x")
+
+
+def test_a_partner_changed_unfederated_and_one_nobody_declared() -> None:
+    live = live_copy(declared_tenant(NETWORK))
+    partner = find(live, FABRIKAM)
+    partner["settings"]["shared_channels"] = False
+    partner["domains"] = []
+    shadow = {"kind": "PartnerTenant", "name": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}
+    found = compare_site("tenant", declared_tenant(NETWORK), live, [{**shadow, "shadow": True}])
+    assert sorted(summary(found), key=str) == sorted(
+        [
+            (FABRIKAM, "settings.shared_channels", "changed", True, False),
+            (FABRIKAM, "domains", "missing", "fabrikamhealth.org", None),
+            (shadow["name"], None, "shadow", None, shadow["name"]),
+        ],
+        key=str,
+    )
+
+
+def test_the_visit_policies_compare_as_the_other_tenant_policies() -> None:
+    live = live_copy(declared_tenant(NETWORK))
+    find(live, "Virtual-Visits")["settings"]["AllowCloudRecording"] = True
+    find(live, "Visit-SMS")["settings"]["EnableSmsNotifications"] = False
+    assert sorted(summary(compare_tenant(live))) == [
+        ("Virtual-Visits", "settings.AllowCloudRecording", "changed", False, True),
+        ("Visit-SMS", "settings.EnableSmsNotifications", "changed", True, False),
+    ]

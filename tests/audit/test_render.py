@@ -242,7 +242,7 @@ def test_controls_markdown_marks_results() -> None:
 def test_controls_json_summary() -> None:
     doc = json.loads(render_controls(RESULTS, "json", sites=SITES, generated="today"))
     assert doc["schema"] == "hcinfra.controls/v1"
-    assert doc["summary"] == {"passed": 3, "failed": 2, "failed_shall": 1}
+    assert doc["summary"] == {"passed": 3, "failed": 2, "failed_shall": 1, "manual": 0}
     assert doc["generated"] == "today"
     assert [(r["site"], r["control_id"]) for r in doc["results"]] == [
         ("STM", "MS.AAD.1.1v1"),

@@ -111,6 +111,45 @@ def make_drift(emu: Emulator) -> None:
     ).is_success
 
 
+OUTSIDER = "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"  # a tenant nobody declared
+FEDERATION = "/Skype.Policy/configurations/TenantFederationSettings/configuration/Global"
+
+
+def make_care_drift(emu: Emulator) -> None:
+    """One change per care-coordination kind and visit policy, made by hand."""
+    ward = group_id(emu, "stm-ward-4-sud")
+    # A scheduling group deactivated (Graph's DELETE keeps it, inactive).
+    groups = emu.graph("GET", f"/teams/{ward}/schedule/schedulingGroups").json()["value"]
+    managers = next(g for g in groups if g["displayName"] == "Nurse managers")
+    r = emu.graph("DELETE", f"/teams/{ward}/schedule/schedulingGroups/{managers['id']}")
+    assert r.status_code == 204, r.text
+    # The Patients list's Patient column no longer required.
+    site = emu.graph("GET", f"/groups/{ward}/sites/root").json()["id"]
+    lists = emu.graph("GET", f"/sites/{site}/lists").json()["value"]
+    lid = next(x["id"] for x in lists if x["displayName"] == "Patients")
+    columns = emu.graph("GET", f"/sites/{site}/lists/{lid}/columns").json()["value"]
+    patient = next(c for c in columns if c["name"] == "Patient")
+    path = f"/sites/{site}/lists/{lid}/columns/{patient['id']}"
+    assert emu.graph("PATCH", path, json={"required": False}).is_success
+    # A visit service shortened.
+    businesses = emu.graph("GET", "/solutions/bookingBusinesses").json()["value"]
+    bid = next(b["id"] for b in businesses if b["displayName"] == "STM Virtual Visits")
+    base = f"/solutions/bookingBusinesses/{bid}/services"
+    service = next(
+        x for x in emu.graph("GET", base).json()["value"] if x["displayName"] == "Follow-up visit"
+    )
+    r = emu.graph("PATCH", f"{base}/{service['id']}", json={"defaultDuration": "PT20M"})
+    assert r.status_code == 204, r.text
+    # Visits recorded after all.
+    path = "/Skype.Policy/configurations/TeamsMeetingPolicy/configuration/Tag:Virtual-Visits"
+    assert emu.teams_admin("PUT", path, json={"AllowCloudRecording": True}).is_success
+    # A partner nobody declared, and a federation allow list without the declared partner.
+    r = emu.graph("POST", "/policies/crossTenantAccessPolicy/partners", json={"tenantId": OUTSIDER})
+    assert r.status_code == 201, r.text
+    body = {"AllowedDomains": {"AllowList": ["contoso.com"]}}
+    assert emu.teams_admin("PUT", FEDERATION, json=body).is_success
+
+
 def one(found: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
     hits = [f for f in found if all(f.get(k) == v for k, v in match.items())]
     assert len(hits) == 1, (match, found)
@@ -133,17 +172,27 @@ def test_export_drift_and_controls_over_a_deployed_site(
     assert findings(env, network) == []
     used = emu.requests(since=mark)
     assert used["writes"] == 0
-    # Two $batch rounds for Graph, one call per Exchange and Teams list (and a token).
+    # Four $batch rounds for Graph (the second over two posts: more than 20 reads), one
+    # call per Exchange and Teams list and the federation settings (and a token).
     wire = [f"{e['method']} {e['route']}" for e in used["entries"] if not e["batch_item"]]
-    assert used["calls"] == len(wire) <= 14, wire
+    assert used["calls"] == len(wire) <= 19, wire
+    assert wire.count("POST /$batch") == 5, wire
     assert used["total"] - used["calls"] >= 25, "the per-group reads went through $batch"
     checked = hcinfra(env, network, "check", "--format", "json")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     results = json.loads(checked.stdout)["results"]
-    assert results and all(r["requirement_met"] for r in results), results
+    # Every control met; the EHR connector, set up by hand, is a manual step (never failed).
+    manual = [r for r in results if r["criticality"] == "manual"]
+    assert [(r["control_id"], r["requirement_met"]) for r in manual] == [("HC.EHR.1.4", None)]
+    assert results and all(r["requirement_met"] for r in results if r not in manual), results
     assert {r["control_id"] for r in results} >= {
         "HC.TEAMS.1.1", "HC.TEAMS.1.2", "HC.TEAMS.1.3", "HC.TEAMS.2.1", "HC.TEAMS.2.2",
         "HC.EXO.1.1", "HC.EXO.1.2", "HC.TEAMS.3.1", "HC.AAD.1.1", "HC.LIC.1.1", "HC.LIC.1.2",
+    }  # fmt: skip
+
+    assert {r["control_id"] for r in results} >= {
+        "HC.TEAMS.3.2", "HC.TEAMS.3.3", "HC.TEAMS.4.1", "HC.TEAMS.4.2", "HC.AAD.2.1",
+        "HC.EHR.1.1", "HC.EHR.1.2", "HC.EHR.1.3", "HC.EHR.1.4",
     }  # fmt: skip
 
     # Exports of an unchanged tenant are byte-identical, also after a restart.
@@ -152,6 +201,23 @@ def test_export_drift_and_controls_over_a_deployed_site(
     text = first["stm.yaml"].decode()
     assert "STM-Clinical-Workers" in text and "createdDateTime" not in text
     assert "Hôpital Saint-Michel" in text
+    stm = yaml.safe_load(first["stm.yaml"])
+    kinds = [o["kind"] for o in stm["objects"]]
+    assert (kinds.count("WardSchedule"), kinds.count("PatientList")) == (2, 2)
+    assert kinds.count("VirtualVisits") == 1
+    visits = next(o for o in stm["objects"] if o["kind"] == "VirtualVisits")
+    assert visits["staff"] == {"physician001@northwindhealth.org": {"role": "teamMember"}}
+    assert visits["services"]["Follow-up visit"]["duration"] == "PT30M"
+    schedule = next(o for o in stm["objects"] if o["name"] == "STM 3 Nord" and "groups" in o)
+    assert schedule["provision_status"] == "completed"
+    assert "nurse001@northwindhealth.org" in schedule["groups"]["Nurses"]["members"]
+    tenant = yaml.safe_load(first["tenant.yaml"])
+    partner = next(o for o in tenant["objects"] if o["kind"] == "PartnerTenant")
+    assert partner["domains"] == ["fabrikamhealth.org"]
+    assert {o["policy_type"] for o in tenant["objects"] if o["kind"] == "TeamsPolicy"} == {
+        "TeamsMessagingPolicy", "TeamsAppSetupPolicy", "TeamsMeetingPolicy",
+        "TeamsVirtualAppointmentsPolicy",
+    }  # fmt: skip
     assert export(env, network, tmp_path / "export2") == first
     assert emu.stop() == 0
     again = emulator_factory("--state", str(db))
@@ -160,7 +226,14 @@ def test_export_drift_and_controls_over_a_deployed_site(
 
     # Drift behind hcinfra's back: every case found, with the right category.
     make_drift(again)
+    make_care_drift(again)
     found = findings(env, network)
+    one(found, kind="WardSchedule", category="missing", field="groups", declared="Nurse managers")
+    one(found, kind="PatientList", field="columns.Patient.required", declared=True, actual=False)
+    one(found, kind="VirtualVisits", field="services.Follow-up visit.duration", actual="PT20M")
+    one(found, kind="TeamsPolicy", field="settings.AllowCloudRecording", actual=True)
+    one(found, kind="PartnerTenant", category="shadow", name=OUTSIDER)
+    one(found, kind="PartnerTenant", category="missing", field="domains")
     one(found, category="changed", field="description", name="STM-Clinical-Workers")
     one(found, category="missing", field="members", declared="nurse001@northwindhealth.org")
     one(found, category="extra", field="settings.PinnedAppBarApps", actual="Calendar")
@@ -204,3 +277,12 @@ def test_export_drift_and_controls_over_a_deployed_site(
     checked = hcinfra(env, network, "check", "--format", "markdown")
     assert checked.returncode == 2, checked.stdout + checked.stderr
     assert "HC.EXO.1.2" in checked.stdout and "clerk001@northwindhealth.org" in checked.stdout
+    # And the care changes: the list's Patient column, recording, the partners.
+    checked = hcinfra(env, network, "check", "--format", "json")
+    results = json.loads(checked.stdout)["results"]
+    failing = {r["control_id"] for r in results if r["requirement_met"] is False}
+    assert failing >= {"HC.TEAMS.3.3", "HC.TEAMS.4.2", "HC.AAD.2.1"}, results
+    assert "HC.TEAMS.3.2" not in failing  # a deactivated group leaves the schedule provisioned
+    partners = next(r for r in results if r["control_id"] == "HC.AAD.2.1")
+    assert partners["actual_value"]["undeclared"] == [OUTSIDER]
+    assert partners["actual_value"]["other_allowed_domains"] == ["contoso.com"]
