@@ -120,6 +120,22 @@ def _check(args: argparse.Namespace) -> int:
     return check_command(args.network, args.site or None, args.format, args.out)
 
 
+def _adopt(args: argparse.Namespace) -> int:
+    if args.propose:
+        from hcinfra.adopt.propose import propose_command
+
+        if not args.out:
+            print("hcinfra adopt --propose: give --out FILE for the draft", file=sys.stderr)
+            return 1
+        return propose_command(args.out, args.pattern)
+    from hcinfra.adopt.command import adopt_command
+
+    if not args.network:
+        print("hcinfra adopt: give --network FILE (or --propose --out FILE)", file=sys.stderr)
+        return 1
+    return adopt_command(args.network, args.site or None, args.dry_run, args.parallel)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from hcinfra.doctor.command import doctor_command
 
@@ -233,6 +249,24 @@ def build_parser() -> argparse.ArgumentParser:
     sites.set_defaults(func=_sites)
 
     _audit_commands(sub)
+
+    adopt = sub.add_parser(
+        "adopt", help="take the tenant's existing objects into the stacks, writing nothing to it"
+    )
+    adopt.add_argument("--network", help="the network YAML file")
+    adopt.add_argument("--site", action="append", help="a site code, or tenant (repeatable)")
+    adopt.add_argument("--dry-run", action="store_true", help="report the matches, keep nothing")
+    adopt.add_argument("--parallel", type=int, default=16, help="stacks at once (default 16)")
+    adopt.add_argument(
+        "--propose", action="store_true", help="write a draft network file from the tenant"
+    )
+    adopt.add_argument("--out", help="with --propose: the draft's path")
+    adopt.add_argument(
+        "--pattern",
+        default="{code}-{role}",
+        help="with --propose: how group names hold the site and role (default {code}-{role})",
+    )
+    adopt.set_defaults(func=_adopt)
 
     doctor = sub.add_parser("doctor", help="read-only check of the tenant before a first deploy")
     doctor.add_argument("--network", required=True, help="the network YAML file")

@@ -68,8 +68,11 @@ def plain_cli_file(root: Path, stack: str) -> Path | None:
     return stack_file(root / str(settings.get("stackConfigDir") or "."), stack)
 
 
-def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteStack:
-    """Create or select the stack of one site (or the tenant baseline)."""
+def open_stack(
+    code: str, network: Path, engine: Engine | None = None, plain: bool = True
+) -> SiteStack:
+    """Create or select the stack of one site (or the tenant baseline); with `plain`, keep
+    the plain CLI's Pulumi.<stack>.yaml up to date (not for a throwaway backend)."""
     root = repo_root(network.parent)
     engine = engine or find_engine(root)
     backend = backend_url(root)
@@ -77,11 +80,11 @@ def open_stack(code: str, network: Path, engine: Engine | None = None) -> SiteSt
         Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)
     name = stack_name(code)
     config = {"hcinfra:site": code, "hcinfra:network": str(network.resolve())}
-    plain = plain_cli_file(root, name)
-    if plain is not None:
+    plain_file = plain_cli_file(root, name) if plain else None
+    if plain_file is not None:
         # For `pulumi preview --stack <name>` from the project folder. Never read here:
         # a salt the CLI adds to it may be another backend's or passphrase's.
-        update_stack_file(plain, {**config, "hcinfra:network": network_setting(network, root)})
+        update_stack_file(plain_file, {**config, "hcinfra:network": network_setting(network, root)})
     # One workspace per backend and stack, so that runs against other backends (at the
     # same time, too) share neither the project settings (the URL) nor the stack's file.
     workdir = workspace_dir(root, backend, name)

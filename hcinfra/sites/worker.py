@@ -20,11 +20,12 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from hcinfra.sites.adopt_run import adopt_stack
 from hcinfra.sites.plan_diff import plan_of
 from hcinfra.sites.stacks import open_stack
 
 # `preview-destroy` is the plan `hcinfra sites destroy` makes of every stack first.
-ACTIONS = ("preview", "up", "refresh", "destroy", "preview-destroy")
+ACTIONS = ("preview", "up", "refresh", "destroy", "preview-destroy", "adopt")
 NOTE_CHARS = 200
 
 
@@ -111,12 +112,14 @@ def run_action(
     clear_pending_creates: bool = False,
     notes: list[str] | None = None,
     diff: bool = False,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """Run one action on one stack; a summary of what changed. Warnings go to `notes`.
 
-    With `diff`, a preview's result also holds its `plan` (hcinfra.sites.plan_diff).
+    With `diff`, a preview's result also holds its `plan` (hcinfra.sites.plan_diff);
+    `adopt` (hcinfra.sites.adopt_run) adopts the live objects, on a throwaway backend
+    with `dry_run`.
     """
-    stack = open_stack(code, network)
     seen = notes if notes is not None else []
     steps: list[Any] = []  # each planned step's metadata, for the plan
 
@@ -130,6 +133,9 @@ def run_action(
         if diff and ev.resource_pre_event is not None:
             steps.append(ev.resource_pre_event.metadata)
 
+    if action == "adopt":
+        return adopt_stack(open_stack, code, network, dry_run, progress, event)
+    stack = open_stack(code, network)
     if action == "preview":
         preview = stack.preview(on_output=progress, on_event=event)
         if diff:  # the SDK returns once its event stream is drained: every step is in
@@ -160,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--network", required=True)
     parser.add_argument("--clear-pending-creates", action="store_true")
     parser.add_argument("--diff", action="store_true", help="with preview: add the plan")
+    parser.add_argument("--dry-run", action="store_true", help="with adopt: keep nothing")
     args = parser.parse_args(argv)
     started = time.monotonic()
     result: dict[str, Any] = {"code": args.code, "action": args.action}
@@ -168,7 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         network = Path(args.network).resolve()
         result.update(
             run_action(
-                args.action, args.code, network, args.clear_pending_creates, notes, args.diff
+                args.action,
+                args.code,
+                network,
+                args.clear_pending_creates,
+                notes,
+                args.diff,
+                args.dry_run,
             )
         )
         result["ok"] = True

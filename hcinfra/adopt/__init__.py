@@ -1,0 +1,1 @@
+"""Brownfield adoption: take an existing tenant's objects into the stacks (hcinfra adopt)."""
