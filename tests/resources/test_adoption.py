@@ -35,12 +35,10 @@ def hand_made_group(emu: Emulator, nickname: str, members: list[str], owners: li
         "securityEnabled": True,
         "description": "Made by hand",
         "members@odata.bind": [
-            f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id(emu, m)}"
-            for m in members
+            f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id(emu, m)}" for m in members
         ],
         "owners@odata.bind": [
-            f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id(emu, o)}"
-            for o in owners
+            f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id(emu, o)}" for o in owners
         ],
     }
     r = emu.graph("POST", "/groups", json=body)
