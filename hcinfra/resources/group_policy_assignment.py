@@ -16,6 +16,7 @@ On the wire (docs/emulator.md, "Evidence"): PUT creates, PATCH updates and DELET
 answer meets an existing assignment (409) and updates it instead, so retries are
 harmless; a group created moments ago may still be unknown to Teams (404), which is
 waited out. No write's answer body is relied on: the list is read back after writing.
+`hcinfra adopt` takes the group's assignment of the type, whatever policy it names.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import policy_ranks
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import Inputs, KindProvider, until_found
 from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.policy_ranks import ASSIGNMENTS, Peers, order
@@ -371,6 +373,19 @@ class GroupPolicyAssignmentProvider(KindProvider):
         inputs = self.parse(props, GroupPolicyAssignmentInputs)
         doc = self._assign(inputs)
         return CreateResult(f"{inputs.group_id}/{inputs.policy_type}", _outputs(inputs, doc))
+
+    def find(self, inputs: GroupPolicyAssignmentInputs) -> tuple[str, list[Candidate]]:
+        # The group's assignment of the type, whatever policy and rank it holds (another
+        # name or rank is then an update): the service keeps one per group and type.
+        key = f"{inputs.policy_type} assignment of group {inputs.group_id}"
+        doc = read_assignment(self, inputs.group_id, inputs.policy_type)
+        if doc is None:
+            return key, []
+        label = (
+            f"{inputs.policy_type} {policy_ranks.policy_of(doc)} at rank "
+            f"{policy_ranks.priority_of(doc)}"
+        )
+        return key, [Candidate(f"{inputs.group_id}/{inputs.policy_type}", label)]
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         group_id, _, policy_type = id_.partition("/")

@@ -6,8 +6,10 @@ check instead of halfway through a deployment. Only the declared settings are
 managed: the service merges a PUT, so undeclared ones keep whatever they hold.
 
 Idempotency: a create retried after a lost response meets 409 Conflict, adopts the
-instance and writes the declared settings over it. Destroy deletes the instance (a
-policy holds no user data); the service refuses while a group or user still has it.
+instance and writes the declared settings over it. `hcinfra adopt` finds the instance by
+its type and identity (Tag:<name>), unique within the type, and writes nothing. Destroy
+deletes the instance (a policy holds no user data); the service refuses while a group or
+user still has it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import teams_apps
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions
 from hcinfra.resources.kind_resource import KindResource
 from hcinfra.resources.teams_policy_settings import (
@@ -141,17 +144,38 @@ class TeamsPolicyProvider(KindProvider):
             doc = self.call(lambda: teams.call("PUT", path, body))
         return CreateResult(_id(inputs), self._outputs(inputs, doc, looked_up))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        policy_type, _, identity = id_.partition("/")
+    def find(self, inputs: TeamsPolicyInputs) -> tuple[str, list[Candidate]]:
+        # The instance's identity is unique within its type: one match at most.
+        key = f"{inputs.policy_type} {inputs.identity}"
+        doc = self._instance(inputs.policy_type, inputs.identity)
+        if doc is None:
+            return key, []
+        label = f"{inputs.policy_type} {doc.get('Identity', inputs.identity)}"
+        return key, [Candidate(_id(inputs), label)]
+
+    def adopted(self, id_: str, inputs: TeamsPolicyInputs, props: dict[str, Any]) -> dict[str, Any]:
+        # As a create records it: the declared settings read back, app ids looked up.
+        looked_up = self._look_up_apps(inputs)
+        return super().adopted(id_, inputs, self._outputs(inputs, {}, looked_up))
+
+    def _instance(self, policy_type: str, identity: str) -> dict[str, Any] | None:
+        """The instance as the service holds it, or None when there is none."""
         teams = self.connection().teams
         try:
-            doc = self.call(
+            doc: dict[str, Any] = self.call(
                 lambda: teams.call("GET", instance_path(policy_type, identity)), writing=False
             )
         except TenantError as err:
             if err.not_found:
-                return ReadResult(None, {})  # gone: the engine drops it from state
+                return None
             raise
+        return doc
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        policy_type, _, identity = id_.partition("/")
+        doc = self._instance(policy_type, identity)
+        if doc is None:
+            return ReadResult(None, {})  # gone: the engine drops it from state
         effective = service_settings(doc, props.get("app_ids") or {})
         declared = props.get("settings") or {}
         outs = {
