@@ -64,6 +64,10 @@ class GroupLicenseCalls(KindProvider):
         state = group.get("licenseProcessingState") or {}
         return licences, state.get("state")
 
+    def _group_name(self, gid: str) -> str:
+        """The group's display name (404: no such group)."""
+        return self.connection().graph.run(partial(_get_group_name, gid))
+
     def _apply(
         self, inputs: GroupLicenseInputs, catalog: Catalog, current: Licences, remove: list[str]
     ) -> Adds:
@@ -116,6 +120,17 @@ async def _get_group(gid: str, client: GraphServiceClient) -> dict[str, Any]:
     )
     response: Any = await client.groups.by_group_id(gid).get(unparsed(query=query))
     return json_of(response)
+
+
+async def _get_group_name(gid: str, client: GraphServiceClient) -> str:
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+
+    query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+        select=["id", "displayName"]
+    )
+    group = await client.groups.by_group_id(gid).get(RequestConfiguration(query_parameters=query))
+    return str(group.display_name if group and group.display_name else gid)
 
 
 async def _post_assign(gid: str, body: Any, client: GraphServiceClient) -> None:

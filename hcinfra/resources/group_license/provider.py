@@ -10,6 +10,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from hcinfra.clients.connection import MissingSettings
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.adoption import Candidate, NotAdopted
 from hcinfra.resources.base import CheckError, until_found, warn
 from hcinfra.resources.group_license.inputs import GroupLicenseInputs
 from hcinfra.resources.group_license.outputs import GroupLicenseOutputs
@@ -83,6 +84,27 @@ class GroupLicenseProvider(GroupLicenseOutputs):
         before = self.call(partial(until_found, partial(self._group_state, gid)))
         add = self._apply(inputs, catalog, before[0], remove=[])
         return CreateResult(gid, self._outputs(inputs, catalog, sku_ids, before, add, []))
+
+    def find(self, inputs: GroupLicenseInputs) -> tuple[str, list[Candidate]]:
+        # The assignment is its group's licences: the id is the group's, as create makes it.
+        gid = inputs.group_id
+        try:
+            name = self.call(partial(self._group_name, gid), writing=False)
+        except TenantError as err:
+            if not err.not_found:
+                raise
+            return f"licences of group {gid}", []
+        return f"licences of group {name}", [Candidate(gid, f"group {name}")]
+
+    def adopted(
+        self, id_: str, inputs: GroupLicenseInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        # SKU ids as create records them: unknown SKU names are refused, as create does.
+        _, sku_ids = self._resolve(inputs)
+        result = self.read(id_, {**inputs.model_dump(mode="json"), "sku_ids": sku_ids})
+        if result.id is None:
+            raise NotAdopted(f"the group {id_} is gone")
+        return dict(result.outs or {})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:

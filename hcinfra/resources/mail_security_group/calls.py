@@ -13,6 +13,7 @@ from hcinfra.resources.base import KindProvider
 from hcinfra.resources.mail_security_group.inputs import MailSecurityGroupInputs
 
 KIND = "MailUniversalSecurityGroup"
+AMBIGUOUS = "ManagementObjectAmbiguousException"
 CLOSED = "Closed"
 # The app is never in a group's ManagedBy: every change needs this switch.
 BYPASS = {"BypassSecurityGroupManagerCheck": True}
@@ -29,6 +30,21 @@ class GroupCalls(KindProvider):
                 return None
             raise
         return found[0] if found else None
+
+    def _by_alias(self, alias: str) -> list[dict[str, Any]]:
+        """The groups an Identity of `alias` names; every group when it names several.
+
+        An Identity matches a name, an address or a GUID as well as an alias, so another
+        group may share the string: Exchange then refuses it as ambiguous (400).
+        """
+        try:
+            return self.exchange("Get-DistributionGroup", Identity=alias)
+        except TenantError as err:
+            if err.not_found:
+                return []
+            if not (AMBIGUOUS in err.exception or "matches multiple entries" in err.message):
+                raise
+        return self.exchange("Get-DistributionGroup", ResultSize="Unlimited")
 
     def _new(self, inputs: MailSecurityGroupInputs) -> dict[str, Any]:
         """The group, made with its members; its answer is the group (no Get needed after).

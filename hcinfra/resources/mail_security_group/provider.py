@@ -10,6 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.errors import HcinfraError
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.mail_security_group.calls import CLOSED, KIND, GroupCalls
 from hcinfra.resources.mail_security_group.inputs import MailSecurityGroupInputs
 from hcinfra.resources.mail_security_group.permissions import PERMISSIONS
@@ -54,6 +55,31 @@ class MailSecurityGroupProvider(GroupCalls):
             members = None  # an adopted group's members are read
         _adoptable(rec, inputs)
         return CreateResult(rec["Guid"], self._converge(rec, inputs, members))
+
+    def find(self, inputs: MailSecurityGroupInputs) -> tuple[str, list[Candidate]]:
+        alias = inputs.alias
+        found = self.call(partial(self._by_alias, alias), writing=False)
+        same = [g for g in found if str(g.get("Alias", "")).lower() == alias.lower()]
+        groups = [g for g in same if g.get("RecipientTypeDetails") == KIND]
+        if same and not groups:
+            other = same[0]
+            raise GroupConflict(
+                f"the alias {alias} belongs to a {other.get('RecipientTypeDetails')} named "
+                f"'{other.get('Name')}': a MailSecurityGroup adopts only a {KIND}, so nothing "
+                "was changed. Choose another alias and address."
+            )
+        if len(groups) == 1:
+            _fixed_as_declared(groups[0], inputs)
+        key = f"mail-enabled security group {alias}"
+        return key, [Candidate(str(g["Guid"]), f"group {g.get('Name')}") for g in groups]
+
+    def adopted(
+        self, id_: str, inputs: MailSecurityGroupInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        result = self.read(id_, inputs.model_dump(mode="json"))
+        if result.id is None:
+            raise GroupConflict(f"group {id_} is gone from Exchange")
+        return dict(result.outs or {})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         rec = self.call(partial(self._find, id_), writing=False)
@@ -130,6 +156,24 @@ def _adoptable(rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> None:
             f"{inputs.primary_smtp_address} belongs to a {kind} named '{rec.get('Name')}': a "
             f"MailSecurityGroup adopts only a {KIND} named '{inputs.name}', so nothing was "
             "changed. Choose another address, or declare the group's name to adopt it."
+        )
+
+
+def _fixed_as_declared(rec: dict[str, Any], inputs: MailSecurityGroupInputs) -> None:
+    """Refuse to adopt a group whose name or address differs: neither changes in place."""
+    mismatched = [
+        f"{field} is '{rec.get(key)}', not '{value}'"
+        for field, key, value in (
+            ("name", "Name", inputs.name),
+            ("primary_smtp_address", "PrimarySmtpAddress", inputs.primary_smtp_address),
+        )
+        if str(rec.get(key, "")).lower() != value.lower()
+    ]
+    if mismatched:
+        raise GroupConflict(
+            f"the group of alias {inputs.alias} ({rec.get('Guid')}) differs where nothing "
+            f"changes in place: its {'; '.join(mismatched)}. Nothing was changed: declare "
+            "its name and address to adopt it (a new name or address makes a new group)."
         )
 
 

@@ -76,6 +76,27 @@ class MailboxAccess(KindProvider):
                     self.call(partial(self._revoke, guid, right, shown))
         return resolved
 
+    def _held_keys(self, guid: str, inputs: SharedMailboxInputs) -> dict[str, str]:
+        """Each declared principal holding its right: its key, looked up, nothing granted.
+
+        For adoption: a grant made by hand shows its holder as Exchange prints it, which
+        may not be how the inputs name it (a group by object id, a UPN in another case).
+        """
+        keys: dict[str, str] = {}
+        for right, wanted in ((FULL, inputs.full_access), (SEND_AS, inputs.send_as)):
+            noun, who, sid_key = RIGHTS[right]
+            for name in wanted:
+                try:
+                    rows = self.exchange(f"Get-{noun}", Identity=guid, **{who: name})
+                except TenantError as err:
+                    if not err.not_found:
+                        raise
+                    continue  # no such principal: nothing holds the grant
+                held = [r for r in rows if right in _rights(r) and not _true(r.get("Deny"))]
+                if held:
+                    keys[name] = _key(held[0], who, sid_key)
+        return keys
+
     def _grant(self, guid: str, right: str, principal: str, auto_mapping: bool) -> str:
         """Add a grant; its holder's SID (an existing grant is looked up)."""
         noun, who, sid_key = RIGHTS[right]

@@ -10,6 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.errors import HcinfraError
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import until_found
 from hcinfra.resources.shared_mailbox.access import FULL, SEND_AS, MailboxAccess, _named
 from hcinfra.resources.shared_mailbox.inputs import SharedMailboxInputs
@@ -62,6 +63,39 @@ class SharedMailboxProvider(MailboxAccess):
         _adoptable(rec, inputs)
         outs = self._converge(rec, inputs, {}, remap=False, fresh=fresh)
         return CreateResult(rec["Guid"], outs)
+
+    def find(self, inputs: SharedMailboxInputs) -> tuple[str, list[Candidate]]:
+        # One recipient holds an address, so two candidates cannot be: no ambiguity here.
+        address = inputs.primary_smtp_address
+        rec = self.call(partial(self._find, address), writing=False)
+        key = f"shared mailbox {address}"
+        if rec is None:
+            return key, []
+        # As a retried create does: a person's mailbox, or another name or alias, is refused.
+        _adoptable(rec, inputs)
+        primary = str(rec.get("PrimarySmtpAddress", ""))
+        if primary.lower() != address.lower():
+            raise MailboxConflict(
+                f"{address} is a secondary address of the shared mailbox {rec.get('Name')}, "
+                f"whose primary is {primary}: nothing was changed. Declare {primary} to adopt "
+                "it (a new address makes a new mailbox)."
+            )
+        return key, [Candidate(str(rec["Guid"]), f"shared mailbox {rec.get('DisplayName')}")]
+
+    def adopted(
+        self, id_: str, inputs: SharedMailboxInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        # Grantees as declared: the read maps each holder's key back to its declared name.
+        resolved = self.call(partial(self._held_keys, id_, inputs), writing=False)
+        made = {
+            **inputs.model_dump(mode="json"),
+            "resolved": resolved,
+            "retained": not inputs.allow_data_deletion,
+        }
+        result = self.read(id_, made)
+        if result.id is None:
+            raise MailboxConflict(f"shared mailbox {id_} is gone from Exchange")
+        return dict(result.outs or {})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         rec = self.call(partial(self._find, id_), writing=False)

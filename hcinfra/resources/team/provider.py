@@ -15,11 +15,13 @@ from pulumi.dynamic import (
 )
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.adoption import Candidate, NotAdopted
 from hcinfra.resources.base import until_found, warn
 from hcinfra.resources.directory import bind_urls, create_binds
 from hcinfra.resources.group_refs import (
     binds_refused,
     group_json_by_unique,
+    groups_by_nickname,
     made_but_not_visible,
     upsert_group,
 )
@@ -89,6 +91,37 @@ class TeamProvider(TeamChannels, TeamMembers):
         team = self._unarchive(gid, team, inputs)
         channel_ids = self._ensure_channels(gid, inputs, channels)
         return CreateResult(gid, self._outputs(gid, inputs, resolved, team, channel_ids))
+
+    def find(self, inputs: TeamInputs) -> tuple[str, list[Candidate]]:
+        # A team made by hand has no uniqueName: its group's mailNickname is the key.
+        nickname = inputs.mail_nickname
+        found = self._run(partial(groups_by_nickname, nickname), writing=False)
+        teams = [Candidate(str(g["id"]), f"team {g['displayName']}") for g in found if g["team"]]
+        bare = [g for g in found if g["unified"] and not g["team"]]
+        if not teams and bare:
+            # Its nickname is taken, so `sites up` could not make the team's group either.
+            group = bare[0]
+            raise NotAdopted(
+                f"the Microsoft 365 group {group['displayName']} ({group['id']}) has the mail "
+                f"nickname {nickname} but no team: make its team in Teams, or rename the group, "
+                "then adopt again"
+            )
+        return f"team {nickname}", teams
+
+    def adopted(self, id_: str, inputs: TeamInputs, props: dict[str, Any]) -> dict[str, Any]:
+        # Names as declared: the read maps each owner's and member's id back to its UPN.
+        resolved = self._resolve([*inputs.owners, *inputs.members], {})
+        made = {
+            **inputs.model_dump(mode="json"),
+            "team_id": id_,
+            "group_id": id_,
+            "resolved": resolved,
+            "retained": [] if inputs.allow_data_deletion else RETAINED,
+        }
+        result = self.read(id_, made)
+        if result.id is None:
+            raise NotAdopted(f"the team {id_} is gone")
+        return dict(result.outs or {})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         conn = self.connection()
