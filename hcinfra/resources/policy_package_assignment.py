@@ -15,6 +15,10 @@ every type's list (see policy_ranks), as for GroupPolicyAssignment.
 
 Destroy removes only the assignments that still point at the package's policies: one
 that someone re-pointed to another policy is theirs now, and is left (and logged).
+
+`hcinfra adopt` takes the package as applied when the group holds at least one of its
+policy types (the rule by which refresh finds it present): the types missing or
+pointing at another policy are drift, and the next `up` assigns them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pydantic import Field, field_validator
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources import healthcare_packages, policy_ranks
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import KindProvider, log, warn
 from hcinfra.resources.group_policy_assignment import (
     RankedGroupInputs,
@@ -104,6 +109,23 @@ class PolicyPackageAssignmentProvider(KindProvider):
         return CreateResult(
             f"{inputs.group_id}/{inputs.package}", self._outputs(inputs, expected, policies)
         )
+
+    def find(self, inputs: PolicyPackageAssignmentInputs) -> tuple[str, list[Candidate]]:
+        # The package "exists" on the group as read sees it: the group holds an assignment
+        # of at least one of the package's policy types, whatever policy it names. A type
+        # missing or pointing elsewhere is drift, which the next `up` assigns.
+        key = f"package {inputs.package} on group {inputs.group_id}"
+        expected = expected_policies(inputs.package)
+        held = {
+            str(d.get("policyType")): policy_ranks.policy_of(d)
+            for d in listed(self)
+            if policy_ranks.group_of(d) == inputs.group_id and d.get("policyType") in expected
+        }
+        if not held:
+            return key, []
+        shown = ", ".join(f"{t} {n}" for t, n in sorted(held.items()))
+        label = f"{len(held)} of {len(expected)} types assigned ({shown})"
+        return key, [Candidate(f"{inputs.group_id}/{inputs.package}", label)]
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         group_id, _, package = id_.partition("/")

@@ -21,6 +21,11 @@ from hcinfra.resources.group_policy_assignment import (
     GroupPolicyAssignment,
     GroupPolicyAssignmentProvider,
 )
+from hcinfra.resources.healthcare_packages import POLICY_TYPES
+from hcinfra.resources.policy_package_assignment import (
+    PolicyPackageAssignment,
+    PolicyPackageAssignmentProvider,
+)
 from hcinfra.resources.teams_apps import TEAMS_APPS
 from hcinfra.resources.teams_policy import TeamsPolicy, TeamsPolicyProvider
 from tests.emulator.harness import Emulator
@@ -235,3 +240,77 @@ def test_no_assignment_of_the_type_is_refused(packages: Emulator, monkeypatch: p
     p = GroupPolicyAssignmentProvider()
     message = refused(p, checked(p, gpa_inputs(gid)), packages, monkeypatch)
     assert message.startswith(NOT_FOUND) and gid in message and "TeamsMessagingPolicy" in message
+
+
+# -- PolicyPackageAssignment -------------------------------------------------------
+
+
+def hand_applied(emu: Emulator, gid: str, package: str, rank: int, types=POLICY_TYPES) -> None:
+    """What Grant-CsGroupPolicyPackageAssignment leaves: each type's policy at one rank."""
+    for policy_type in types:
+        hand_assign(emu, gid, policy_type, package, rank)
+
+
+def package_inputs(gid: str, **extra: object) -> dict:
+    return {"group_id": gid, "package": CLINICAL, "rank": 1, **extra}
+
+
+def test_a_hand_applied_policy_package_is_adopted_with_no_write(
+    packages: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = packages.make_group("ward4-clinical")
+    hand_applied(packages, gid, CLINICAL, 1)
+    p = PolicyPackageAssignmentProvider()
+    props = checked(p, package_inputs(gid))
+    made = adopt(p, props, packages, monkeypatch)
+    assert made.id == f"{gid}/{CLINICAL}"
+    declared_outputs(PolicyPackageAssignment, made.outs)
+    assert made.outs["package_policies"] == {t: CLINICAL for t in POLICY_TYPES}
+    assert made.outs["policies"] == {t: {"policy_name": CLINICAL, "rank": 1} for t in POLICY_TYPES}
+    assert made.outs["drift"] == {}
+    assert p.diff(made.id, made.outs, props).changes is False
+
+
+def test_an_adopted_package_with_one_type_re_pointed_plans_one_update(
+    packages: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = packages.make_group("ward4-clinical")
+    hand_applied(packages, gid, CLINICAL, 1)
+    path = f"{GPA}/{gid}/policyTypes/TeamsMeetingPolicy"  # re-pointed by hand, later
+    assert packages.teams_admin("PATCH", path, json={"policyName": INFORMATION}).is_success
+    p = PolicyPackageAssignmentProvider()
+    props = checked(p, package_inputs(gid))
+    made = adopt(p, props, packages, monkeypatch)
+    assert made.outs["drift"] == {
+        "TeamsMeetingPolicy": f"assigned {INFORMATION} instead of {CLINICAL}"
+    }
+    planned = p.diff(made.id, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+
+
+def test_a_package_partly_assigned_is_adopted_and_the_rest_planned(
+    packages: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    # Some of the types only: the package is there as refresh sees it, the rest is drift.
+    gid = packages.make_group("ward4-clinical")
+    hand_applied(packages, gid, CLINICAL, 1, types=("TeamsMessagingPolicy", "TeamsCallingPolicy"))
+    p = PolicyPackageAssignmentProvider()
+    props = checked(p, package_inputs(gid))
+    made = adopt(p, props, packages, monkeypatch)
+    assert made.id == f"{gid}/{CLINICAL}"
+    assert set(made.outs["policies"]) == {"TeamsMessagingPolicy", "TeamsCallingPolicy"}
+    assert set(made.outs["drift"]) == set(POLICY_TYPES) - set(made.outs["policies"])
+    assert all(v.startswith("not assigned") for v in made.outs["drift"].values())
+    planned = p.diff(made.id, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+
+
+def test_a_group_with_none_of_the_package_types_is_refused(
+    packages: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = packages.make_group("ward4-clinical")
+    other = packages.make_group("ward4-information")
+    hand_applied(packages, other, CLINICAL, 1)  # another group's package is not a match
+    p = PolicyPackageAssignmentProvider()
+    message = refused(p, checked(p, package_inputs(gid)), packages, monkeypatch)
+    assert message.startswith(NOT_FOUND) and f"package {CLINICAL} on group {gid}" in message
