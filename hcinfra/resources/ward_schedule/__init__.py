@@ -6,6 +6,8 @@ scheduling group, or adopts the one of the same name (a retried create, or a gro
 by hand): groups are matched by displayName, never duplicated. Members are resolved to
 user ids, which Shifts takes. Destroy deactivates the groups (Graph's DELETE marks them
 inactive and keeps them) and keeps the schedule; `allow_data_deletion` disables it too.
+`hcinfra adopt` takes the team's schedule if it is enabled and provisioned, and the
+declared groups by name, writing nothing.
 
 The kind's whole life is in this package: `inputs` (what a schedule declares),
 `provider` (create/read/update/delete/diff), `calls` (Graph calls and the provisioning

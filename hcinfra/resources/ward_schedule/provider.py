@@ -9,9 +9,10 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.adoption import NOT_FOUND, Candidate, NotAdopted
 from hcinfra.resources.base import until_found, warn
 from hcinfra.resources.directory import resolve_users
-from hcinfra.resources.ward_schedule.calls import WardScheduleCalls
+from hcinfra.resources.ward_schedule.calls import WardScheduleCalls, status_of
 from hcinfra.resources.ward_schedule.inputs import SchedulingGroupSpec, WardScheduleInputs
 from hcinfra.resources.ward_schedule.permissions import PERMISSIONS
 
@@ -55,6 +56,39 @@ class WardScheduleProvider(WardScheduleCalls):
         schedule = self._provision(inputs)
         group_ids = self._ensure_groups(inputs, resolved, self._groups(inputs.team_id), {}, [])
         return CreateResult(inputs.team_id, self._outputs(inputs, resolved, schedule, group_ids))
+
+    def find(self, inputs: WardScheduleInputs) -> tuple[str, list[Candidate]]:
+        # A team has one schedule at most. One disabled or not provisioned is not taken:
+        # `hcinfra sites up` enables and provisions it, adopting its groups by name.
+        tid = inputs.team_id
+        key = f"schedule of team {tid}"
+        schedule, _ = self._read(tid)
+        if schedule.status == 404:  # no schedule (or no team)
+            return key, []
+        self.call(lambda: schedule.raise_for(key), writing=False)
+        body = schedule.body
+        if body.get("enabled") is not True or status_of(body) != "completed":
+            raise NotAdopted(
+                f"{NOT_FOUND} the {self.kind} {key} enabled and provisioned (it is enabled: "
+                f"{body.get('enabled')}, provisionStatus {body.get('provisionStatus')}): "
+                "`hcinfra sites up` will enable it"
+            )
+        return key, [Candidate(tid, f"schedule in {body.get('timeZone')}")]
+
+    def adopted(
+        self, id_: str, inputs: WardScheduleInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        # As a create records it: members resolved, each declared group by name (as a
+        # create adopts one); a declared group the schedule lacks is drift for `up`.
+        resolved = self._resolve(inputs, {})
+        existing = self._groups(id_)
+        group_ids = {
+            spec.name: str(have["id"])
+            for spec in inputs.groups
+            if (have := _named_group(existing, spec.name)) is not None
+        }
+        outs = self._outputs(inputs, resolved, {}, group_ids)
+        return super().adopted(id_, inputs, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         schedule, groups = self._read(id_)
@@ -170,7 +204,7 @@ class WardScheduleProvider(WardScheduleCalls):
             # name first: a destroyed (inactive) group is reactivated only if alone.
             have = by_id.get(known_ids.get(spec.name.lower(), ""))
             if have is None:
-                have = next((g for g in same if g.get("isActive")), same[0] if same else None)
+                have = _named_group(existing, spec.name)
             if have is None:
                 have = self._create_group(tid, want)
             elif not have.get("isActive"):
@@ -237,6 +271,12 @@ class WardScheduleProvider(WardScheduleCalls):
 
 def _name(group: dict[str, Any]) -> str:
     return str(group.get("displayName") or "").lower()
+
+
+def _named_group(existing: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The group of this name to take: an active one first (an inactive one only if alone)."""
+    same = [g for g in existing if _name(g) == name.lower()]
+    return next((g for g in same if g.get("isActive")), same[0] if same else None)
 
 
 def _wanted(spec: SchedulingGroupSpec, resolved: dict[str, str]) -> dict[str, Any]:

@@ -1,0 +1,133 @@
+"""Adoption of the care kinds: WardSchedule, PatientList, PartnerTenant, VirtualVisits.
+
+As tests/resources/test_adoption.py does for groups: each object is made by hand straight
+through Graph (not by hcinfra), adopted under HCINFRA_ADOPT=1 with no write, its outputs
+complete; the diff against the declaration is empty when the live object matches it and
+one update (no replace) when a setting differs; no match is refused as NOT_FOUND, and two
+possible matches as AMBIGUOUS naming both, where the service allows two.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hcinfra.resources.adoption import NOT_FOUND
+from hcinfra.resources.ward_schedule import WardSchedule, WardScheduleProvider
+from tests.emulator.docexamples import unified_group, user_id
+from tests.emulator.harness import Emulator
+from tests.resources.test_adoption_policies import adopt, checked, declared_outputs, refused
+
+MANAGER = "claire.dubois@northwindhealth.org"
+NURSES = ["nurse001@northwindhealth.org", "nurse002@northwindhealth.org"]
+PHYSICIAN = "physician001@northwindhealth.org"
+
+
+def faults(emu: Emulator, **config: object) -> None:
+    emu.admin("PUT", "faults", json=config).raise_for_status()
+
+
+# -- WardSchedule ------------------------------------------------------------------
+
+SCHEDULE = "/teams/{tid}/schedule"
+
+
+@pytest.fixture
+def ward(tenant: Emulator) -> str:
+    """A ward's team made straight through Graph; schedules provision at once."""
+    faults(tenant, scheduleProvisionMs=0)
+    gid = unified_group(tenant, "stm-ward-4", MANAGER)
+    r = tenant.graph("PUT", f"/groups/{gid}/team", json={})
+    assert r.status_code == 201, r.text
+    return gid
+
+
+def hand_made_schedule(emu: Emulator, tid: str, groups: dict[str, list[str]], **body) -> None:
+    """The schedule enabled by hand in Shifts, with its scheduling groups."""
+    settings = {"enabled": True, "timeZone": "America/Toronto", "timeClockEnabled": False, **body}
+    r = emu.graph("PUT", SCHEDULE.format(tid=tid), json=settings)
+    assert r.status_code == 200, r.text
+    for name, members in groups.items():
+        group = {
+            "displayName": name,
+            "isActive": True,
+            "userIds": [user_id(emu, m) for m in members],
+        }
+        r = emu.graph("POST", f"{SCHEDULE.format(tid=tid)}/schedulingGroups", json=group)
+        assert r.status_code == 201, r.text
+
+
+def schedule_inputs(tid: str, **extra: object) -> dict:
+    return {
+        "team_id": tid,
+        "time_zone": "America/Toronto",
+        "groups": [
+            {"name": "Nurses", "members": NURSES},
+            {"name": "Physicians", "members": [PHYSICIAN]},
+        ],
+        **extra,
+    }
+
+
+def test_a_hand_made_ward_schedule_is_adopted_with_no_write(
+    tenant: Emulator, ward: str, monkeypatch: pytest.MonkeyPatch
+):
+    # An undeclared group of the schedule is left alone (it is not the resource's).
+    hand_made_schedule(
+        tenant, ward, {"Nurses": NURSES, "Physicians": [PHYSICIAN], "Porters": [MANAGER]}
+    )
+    p = WardScheduleProvider()
+    props = checked(p, schedule_inputs(ward))
+    made = adopt(p, props, tenant, monkeypatch)
+    assert made.id == ward  # the team's id, as a create names it
+    declared_outputs(WardSchedule, made.outs)
+    assert set(made.outs["group_ids"]) == {"Nurses", "Physicians"}
+    assert made.outs["groups"] == props["groups"]
+    assert made.outs["enabled"] is True and made.outs["provision_status"] == "Completed"
+    assert made.outs["member_ids"]["Physicians"] == [user_id(tenant, PHYSICIAN)]
+    assert made.outs["resolved"][NURSES[0]] == user_id(tenant, NURSES[0])
+    assert p.diff(ward, made.outs, props).changes is False
+
+
+@pytest.mark.parametrize(
+    ("groups", "body"),
+    [
+        ({"Nurses": NURSES, "Physicians": [PHYSICIAN]}, {"timeClockEnabled": True}),
+        ({"Nurses": NURSES[:1], "Physicians": [PHYSICIAN]}, {}),  # a nurse missing
+        ({"Nurses": NURSES}, {}),  # the physicians' group missing
+    ],
+    ids=["setting", "member", "group"],
+)
+def test_an_adopted_ward_schedule_that_differs_plans_one_update(
+    tenant: Emulator,
+    ward: str,
+    monkeypatch: pytest.MonkeyPatch,
+    groups: dict[str, list[str]],
+    body: dict,
+):
+    hand_made_schedule(tenant, ward, groups, **body)
+    p = WardScheduleProvider()
+    props = checked(p, schedule_inputs(ward))
+    made = adopt(p, props, tenant, monkeypatch)
+    planned = p.diff(ward, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+
+
+def test_a_team_without_a_usable_schedule_is_refused(
+    tenant: Emulator, ward: str, monkeypatch: pytest.MonkeyPatch
+):
+    # A team has one schedule at most: nothing can match twice.
+    p = WardScheduleProvider()
+    props = checked(p, schedule_inputs(ward))
+    message = refused(p, props, tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND) and f"schedule of team {ward}" in message
+    # A schedule disabled by hand is not taken either: `up` enables it.
+    hand_made_schedule(tenant, ward, {}, enabled=False)
+    message = refused(p, props, tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND) and "enabled: False" in message
+    # Nor one Shifts is still provisioning.
+    faults(tenant, scheduleProvisionMs=60_000)
+    other = unified_group(tenant, "stm-ward-5", MANAGER)
+    assert tenant.graph("PUT", f"/groups/{other}/team", json={}).status_code == 201
+    hand_made_schedule(tenant, other, {})
+    message = refused(p, checked(p, schedule_inputs(other)), tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND) and "provisionStatus NotStarted" in message
