@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from hcinfra.resources.adoption import NOT_FOUND
+from hcinfra.resources.adoption import NOT_FOUND, UNSUPPORTED
+from hcinfra.resources.patient_list import PatientList, PatientListProvider
+from hcinfra.resources.patient_list.columns import PATIENT_COLUMNS, definition
 from hcinfra.resources.ward_schedule import WardSchedule, WardScheduleProvider
 from tests.emulator.docexamples import unified_group, user_id
 from tests.emulator.harness import Emulator
@@ -131,3 +133,112 @@ def test_a_team_without_a_usable_schedule_is_refused(
     hand_made_schedule(tenant, other, {})
     message = refused(p, checked(p, schedule_inputs(other)), tenant, monkeypatch)
     assert message.startswith(NOT_FOUND) and "provisionStatus NotStarted" in message
+
+
+# -- PatientList -------------------------------------------------------------------
+
+CODE_STATUS = {
+    "name": "CodeStatus",
+    "display_name": "Code status",
+    "type": "choice",
+    "choices": ["Full code", "DNR"],
+    "required": True,
+}
+ALLERGIES = {"name": "Allergies", "type": "note"}
+# The two extra columns as an administrator makes them in Graph.
+HAND_MADE_COLUMNS = [
+    {
+        "name": "CodeStatus",
+        "displayName": "Code status",
+        "required": True,
+        "choice": {"choices": ["Full code", "DNR"]},
+    },
+    {"name": "Allergies", "displayName": "Allergies", "text": {"allowMultipleLines": True}},
+]
+
+
+def team_site(emu: Emulator, gid: str) -> str:
+    r = emu.graph("GET", f"/groups/{gid}/sites/root")
+    assert r.status_code == 200, r.text
+    return str(r.json()["id"])
+
+
+def hand_made_list(emu: Emulator, gid: str, name: str = "Patients", **body: object) -> str:
+    """A list made straight through Graph: the Patients columns (hcinfra's set, as the
+    baseline defines them) and the site's two extra ones."""
+    columns = [definition(c) for c in PATIENT_COLUMNS] + HAND_MADE_COLUMNS
+    doc = {"displayName": name, "columns": columns, "list": {"template": "genericList"}, **body}
+    r = emu.graph("POST", f"/sites/{team_site(emu, gid)}/lists", json=doc)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def list_inputs(gid: str, **extra: object) -> dict:
+    return {"group_id": gid, "columns": [CODE_STATUS, ALLERGIES], **extra}
+
+
+def test_a_hand_made_patient_list_is_adopted_with_no_write(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = unified_group(tenant, "stm-ward-3n", MANAGER)
+    hand_made_list(tenant, gid, "Rounds")  # another list of the site is no match
+    lid = hand_made_list(tenant, gid, "patients")  # the name in another case is
+    p = PatientListProvider()
+    props = checked(p, list_inputs(gid))
+    made = adopt(p, props, tenant, monkeypatch)
+    assert made.id == lid  # the list's id, as a create names it
+    declared_outputs(PatientList, made.outs)
+    assert made.outs["list_id"] == lid and made.outs["site_id"] == team_site(tenant, gid)
+    assert made.outs["drifted_columns"] == [] and made.outs["unmanaged_columns"] == []
+    assert made.outs["column_names"][-2:] == ["CodeStatus", "Allergies"]
+    # Graph v1.0 cannot rename a list: a name in another case is a replacement, and the
+    # declaration here names it "Patients" while the live one is "patients".
+    assert p.diff(lid, made.outs, props).replaces == ["display_name"]
+    same = checked(p, list_inputs(gid, display_name="patients"))
+    assert p.diff(lid, adopt(p, same, tenant, monkeypatch).outs, same).changes is False
+
+
+def test_an_adopted_patient_list_that_differs_plans_one_update(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = unified_group(tenant, "stm-ward-3n", MANAGER)
+    hand_made_list(tenant, gid)
+    p = PatientListProvider()
+    # The file declares one column the list lacks.
+    bed_side = {"name": "BedSide", "display_name": "Bed side", "type": "text"}
+    props = checked(p, list_inputs(gid, columns=[CODE_STATUS, ALLERGIES, bed_side]))
+    made = adopt(p, props, tenant, monkeypatch)
+    planned = p.diff(made.id, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+    # And a list whose extra columns the file does not declare shows them as unmanaged.
+    fewer = checked(p, list_inputs(gid, columns=[CODE_STATUS]))
+    assert adopt(p, fewer, tenant, monkeypatch).outs["unmanaged_columns"] == ["Allergies"]
+
+
+def test_no_patient_list_on_the_site_or_no_site_is_refused(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    # SharePoint keeps list titles unique on a site (409 nameAlreadyExists, whatever the
+    # case): two lists of the name cannot exist, so AMBIGUOUS is not tested here.
+    gid = unified_group(tenant, "stm-ward-3n", MANAGER)
+    p = PatientListProvider()
+    message = refused(p, checked(p, list_inputs(gid)), tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND) and f"list 'Patients' of group {gid}" in message
+    security = tenant.make_group("stm-clinical-sg")  # a security group has no site
+    message = refused(p, checked(p, list_inputs(security)), tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND)
+
+
+def test_a_library_of_the_declared_name_is_not_adopted(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    gid = unified_group(tenant, "stm-ward-3n", MANAGER)
+    sid = team_site(tenant, gid)
+    # The site answers that its "Patients" is a document library.
+    library = {"id": "b57af081-936c-4803-a120-d94887b03864", "displayName": "Patients"}
+    body = {"value": [{**library, "list": {"template": "documentLibrary"}}]}
+    rule = {"match": f"GET /v1.0/sites/{sid}/lists", "respond": {"status": 200, "body": body}}
+    faults(tenant, rules=[rule])
+    p = PatientListProvider()
+    message = refused(p, checked(p, list_inputs(gid)), tenant, monkeypatch)
+    assert UNSUPPORTED in message and "is a documentLibrary" in message

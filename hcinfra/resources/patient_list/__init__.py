@@ -7,6 +7,8 @@ declares, plus the site's own. The team's site comes from `GET /groups/{id}/site
 columns in one request. A retried create meets nameAlreadyExists (409) and adopts the
 list by its name. Columns are added, or changed where their type stays; none is ever
 deleted. Destroy keeps the list and its items unless `allow_data_deletion`.
+`hcinfra adopt` takes the list of the declared name on the group's site (not a library
+of that name), writing nothing.
 
 The kind's modules: `inputs`, `columns` (the Patients columns and their Graph shape),
 `calls`, `provider`, `permissions` and `resource` (PatientList).

@@ -17,6 +17,7 @@ from pulumi.dynamic import (
 
 from hcinfra.clients.errors import TenantError
 from hcinfra.errors import HcinfraError
+from hcinfra.resources.adoption import UNSUPPORTED, Candidate, NotAdopted
 from hcinfra.resources.base import KindProvider, until_found, warn
 from hcinfra.resources.patient_list import calls
 from hcinfra.resources.patient_list.columns import PATIENT_COLUMNS, declared, definition, normal
@@ -87,6 +88,34 @@ class PatientListProvider(KindProvider):
             self._reconcile(sid, lid, inputs, listed.get("columns") or [])
             return CreateResult(lid, self._outputs(inputs, sid, listed))
         return CreateResult(str(made["id"]), self._outputs(inputs, sid, made))
+
+    def find(self, inputs: PatientListInputs) -> tuple[str, list[Candidate]]:
+        # By the group's root site and the list's name (SharePoint compares titles in any
+        # case); no site yet (a new team, or a security group) is no list.
+        key = f"list '{inputs.display_name}' of group {inputs.group_id}"
+        try:
+            site = self._run(partial(calls.get_team_site, inputs.group_id), writing=False)
+        except TenantError as err:
+            if err.not_found:
+                return key, []
+            raise
+        found = self._named(str(site["id"]), inputs.display_name, writing=False)
+        if len(found) == 1 and _template(found[0]) not in (None, TEMPLATE):
+            raise NotAdopted(
+                f"the {self.kind} {key} {UNSUPPORTED}: the site's "
+                f"'{found[0].get('displayName')}' is a {_template(found[0])}, not a list; "
+                "rename one of them"
+            )
+        return key, [
+            Candidate(str(lst["id"]), f"list '{lst.get('displayName')}' at {lst.get('webUrl')}")
+            for lst in found
+        ]
+
+    def adopted(self, id_: str, inputs: PatientListInputs, props: dict[str, Any]) -> dict[str, Any]:
+        # As a create records it, then read: columns, drift and unmanaged columns as they are.
+        site = self._run(partial(calls.get_team_site, inputs.group_id), writing=False)
+        outs = self._outputs(inputs, str(site["id"]), {"id": id_})
+        return super().adopted(id_, inputs, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         inputs = self.parse(props, PatientListInputs)
@@ -175,24 +204,27 @@ class PatientListProvider(KindProvider):
 
     def _find(self, sid: str, inputs: PatientListInputs) -> str:
         """The id of the site's list named as declared; refused unless it is a genericList."""
-        wanted = inputs.display_name.lower()
-        found = [
-            lst
-            for lst in self._run(partial(calls.list_lists, sid))
-            if str(lst.get("displayName") or "").lower() == wanted
-        ]
+        found = self._named(sid, inputs.display_name)
         if not found:
             raise PatientListError(
                 f"{self.kind} {inputs.display_name}: Graph said the name is taken, yet no list "
                 "of that name is visible on the site; run `pulumi up` again"
             )
-        template = (found[0].get("list") or {}).get("template")
+        template = _template(found[0])
         if template not in (None, TEMPLATE):
             raise PatientListError(
                 f"{self.kind} {inputs.display_name}: the site's '{found[0].get('displayName')}' "
                 f"is a {template}, not a list hcinfra made: rename one of them"
             )
         return str(found[0]["id"])
+
+    def _named(self, sid: str, name: str, writing: bool = True) -> list[dict[str, Any]]:
+        """The site's lists of this name, whatever its case."""
+        return [
+            lst
+            for lst in self._run(partial(calls.list_lists, sid), writing)
+            if str(lst.get("displayName") or "").lower() == name.lower()
+        ]
 
     def _reconcile(
         self, sid: str, lid: str, inputs: PatientListInputs, have: list[dict[str, Any]]
@@ -259,6 +291,11 @@ class PatientListProvider(KindProvider):
             "unmanaged_columns": [],
             "retained": [] if inputs.allow_data_deletion else RETAINED,
         }
+
+
+def _template(listed: dict[str, Any]) -> Any:
+    """A list's base template as listed (None when the list facet is not shown)."""
+    return (listed.get("list") or {}).get("template")
 
 
 def name_taken(err: TenantError) -> bool:
