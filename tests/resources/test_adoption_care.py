@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from hcinfra.resources.adoption import NOT_FOUND, UNSUPPORTED
+from hcinfra.resources.partner_tenant import PartnerTenant, PartnerTenantProvider
 from hcinfra.resources.patient_list import PatientList, PatientListProvider
 from hcinfra.resources.patient_list.columns import PATIENT_COLUMNS, definition
 from hcinfra.resources.ward_schedule import WardSchedule, WardScheduleProvider
@@ -242,3 +243,85 @@ def test_a_library_of_the_declared_name_is_not_adopted(
     p = PatientListProvider()
     message = refused(p, checked(p, list_inputs(gid)), tenant, monkeypatch)
     assert UNSUPPORTED in message and "is a documentLibrary" in message
+
+
+# -- PartnerTenant -----------------------------------------------------------------
+
+PARTNER = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a"
+XTAP = "/policies/crossTenantAccessPolicy/partners"
+FED = "/Skype.Policy/configurations/TenantFederationSettings/configuration/Global"
+DIRECT = {  # B2B direct connect for all users and Office 365, as Entra's portal sets it
+    "usersAndGroups": {
+        "accessType": "allowed",
+        "targets": [{"target": "AllUsers", "targetType": "user"}],
+    },
+    "applications": {
+        "accessType": "allowed",
+        "targets": [{"target": "Office365", "targetType": "application"}],
+    },
+}
+
+
+def hand_made_partner(emu: Emulator, tid: str = PARTNER, **body: object) -> None:
+    doc = {
+        "tenantId": tid,
+        "b2bDirectConnectInbound": DIRECT,
+        "b2bDirectConnectOutbound": DIRECT,
+        "inboundTrust": {"isMfaAccepted": True, "isCompliantDeviceAccepted": False},
+        **body,
+    }
+    r = emu.graph("POST", XTAP, json=doc)
+    assert r.status_code == 201, r.text
+
+
+def allow_only(emu: Emulator, *domains: str) -> None:
+    r = emu.teams_admin("PUT", FED, json={"AllowedDomains": {"AllowList": list(domains)}})
+    assert r.status_code == 204, r.text
+
+
+def partner_inputs(**extra: object) -> dict:
+    return {"tenant_id": PARTNER, "domains": ["partnerhealth.org"], "trust_mfa": True, **extra}
+
+
+def test_a_hand_made_partner_tenant_is_adopted_with_no_write(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    hand_made_partner(tenant)
+    allow_only(tenant, "fabrikam.com", "partnerhealth.org")
+    p = PartnerTenantProvider()
+    props = checked(p, partner_inputs())
+    made = adopt(p, props, tenant, monkeypatch)
+    assert made.id == PARTNER  # the tenant id, as a create names it
+    declared_outputs(PartnerTenant, made.outs)
+    assert made.outs["adopted"] is True and made.outs["federation_mode"] == "allow_list"
+    assert made.outs["federated_domains"] == ["partnerhealth.org"]
+    assert made.outs["shared_channels"] is True and made.outs["trust_mfa"] is True
+    assert p.diff(PARTNER, made.outs, props).changes is False
+
+
+@pytest.mark.parametrize(
+    ("partner", "allowed"),
+    [
+        ({"b2bDirectConnectOutbound": None}, ("partnerhealth.org",)),  # no shared channels
+        ({}, ("fabrikam.com",)),  # the partner's domain is not let in
+    ],
+    ids=["direct-connect", "domain"],
+)
+def test_an_adopted_partner_that_differs_plans_one_update(
+    tenant: Emulator, monkeypatch: pytest.MonkeyPatch, partner: dict, allowed: tuple
+):
+    hand_made_partner(tenant, **partner)
+    allow_only(tenant, *allowed)
+    p = PartnerTenantProvider()
+    props = checked(p, partner_inputs())
+    made = adopt(p, props, tenant, monkeypatch)
+    planned = p.diff(PARTNER, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+
+
+def test_a_tenant_that_is_no_partner_is_refused(tenant: Emulator, monkeypatch: pytest.MonkeyPatch):
+    # Graph keeps one configuration per partner tenant id: nothing can match twice.
+    hand_made_partner(tenant, "5e1f6ab2-7c3d-4e8f-9a0b-1c2d3e4f5a6b")  # another partner
+    p = PartnerTenantProvider()
+    message = refused(p, checked(p, partner_inputs()), tenant, monkeypatch)
+    assert message.startswith(NOT_FOUND) and PARTNER in message

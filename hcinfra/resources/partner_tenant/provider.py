@@ -7,7 +7,9 @@ by the first attempt: any refusal of the POST is followed by a read of the partn
 when it exists it is adopted and PATCHed to the declared settings, so nothing is made
 twice. Destroy takes the partner's domains off the allow list and deletes the partner
 configuration: a partner removed from the network stops being trusted (its users fall back
-to the tenant's default settings), and no user data goes with either.
+to the tenant's default settings), and no user data goes with either. `hcinfra adopt`
+takes the partner configuration of the declared tenant id, and reads the federation
+settings as they are: a declared domain they do not let in is drift for the next `up`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import TenantError
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import KindProvider, until_found
 from hcinfra.resources.partner_tenant import federation
 from hcinfra.resources.partner_tenant.inputs import PartnerTenantInputs
@@ -47,14 +50,37 @@ class PartnerTenantProvider(KindProvider):
         adopted = self._create_partner(inputs)
         return CreateResult(inputs.tenant_id, self._outputs(inputs, fed, adopted))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def find(self, inputs: PartnerTenantInputs) -> tuple[str, list[Candidate]]:
+        # Graph keeps one partner configuration per tenant id: one match at most.
+        key = f"cross-tenant access partner {inputs.tenant_id}"
+        if self._partner(inputs.tenant_id) is None:
+            return key, []
+        return key, [Candidate(inputs.tenant_id, f"partner configuration {inputs.tenant_id}")]
+
+    def adopted(
+        self, id_: str, inputs: PartnerTenantInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        # The partner existed before: `adopted`, as a create that met it says. The
+        # federation settings are read as they are (a domain not let in is drift).
+        return super().adopted(id_, inputs, {**inputs.model_dump(mode="json"), "adopted": True})
+
+    def _partner(self, tid: str) -> dict[str, Any] | None:
+        """The partner configuration, or None when the tenant is no partner."""
         graph = self.connection().graph
         try:
-            doc = self.call(lambda: graph.run(partial(get_partner, id_)), writing=False)
+            doc: dict[str, Any] = self.call(
+                lambda: graph.run(partial(get_partner, tid)), writing=False
+            )
         except TenantError as err:
             if err.not_found:
-                return ReadResult(None, {})  # gone: the engine drops it from state
+                return None
             raise
+        return doc
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        doc = self._partner(id_)
+        if doc is None:
+            return ReadResult(None, {})  # gone: the engine drops it from state
         fed = federation.read(self)
         declared = [str(d) for d in props.get("domains") or []]
         # Drift: a declared domain the list no longer lets in is reported missing, so the
