@@ -24,6 +24,7 @@ CLEAN, ERROR, REFUSED = 0, 1, 2
 HEADINGS = {
     "unmatched": "not matched: the next `hcinfra sites up` creates them",
     "ambiguous": "ambiguous: refused, the candidates named",
+    "conflict": "conflicts: a live object holds the key but is not what the file declares",
     "unsupported": "not adoptable by hcinfra yet: the next `hcinfra sites up` creates them",
     "skipped": "skipped: they depend on an object not adopted",
     "failed": "failed",
@@ -111,7 +112,7 @@ def adopt_command(network_file: str, codes: list[str] | None, dry_run: bool, par
         r
         for r in runs
         if not r.result.get("ok")
-        or any((r.result.get("adoption") or {}).get(k) for k in ("ambiguous", "failed"))
+        or any((r.result.get("adoption") or {}).get(k) for k in ("ambiguous", "conflict", "failed"))
     ]
     if not refused:
         out.print(

@@ -24,7 +24,16 @@ from hcinfra.resources.adoption import AMBIGUOUS, ENV, NOT_FOUND, UNSUPPORTED
 from hcinfra.sites.plan_diff import is_detailed, kind_of
 from hcinfra.sites.stacks import repo_root, stack_name, workspace_dir
 
-OUTCOMES = ("adopted", "unmatched", "ambiguous", "unsupported", "skipped", "managed", "failed")
+OUTCOMES = (
+    "adopted",
+    "unmatched",
+    "ambiguous",
+    "conflict",
+    "unsupported",
+    "skipped",
+    "managed",
+    "failed",
+)
 
 
 def _name(urn: str) -> str:
@@ -45,7 +54,11 @@ def _refusal(message: str) -> tuple[str, str]:
             line = re.sub(r"^[\w.]*NotAdopted: ", "", line)
             return outcome, line
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
-    return "failed", lines[-1] if lines else message.strip()
+    last = lines[-1] if lines else message.strip()
+    # Any other refusal of a kind's find: a live object holds the key but is not the
+    # declared one (a user mailbox at a shared mailbox's address, a group with no team).
+    conflict = re.sub(r"^[\w.]*NotAdopted: ", "", last)
+    return ("conflict", conflict) if conflict != last else ("failed", last)
 
 
 class Tally:
@@ -114,7 +127,8 @@ def adopt_stack(
         except auto.CommandError as err:
             error = str(err)  # a create that adopted nothing fails the run: sorted below
         outcome = tally.outcome()
-        if error and not any(outcome[k] for k in ("unmatched", "ambiguous", "unsupported")):
+        refused = ("unmatched", "ambiguous", "conflict", "unsupported")
+        if error and not any(outcome[k] for k in refused):
             outcome["failed"].append({"kind": "-", "name": code, "message": error[-500:]})
         return {"adoption": outcome, "dry_run": dry_run, "changes": {}}
     finally:
