@@ -9,15 +9,24 @@ possible matches as AMBIGUOUS naming both, where the service allows two.
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from importlib import resources
 
-from hcinfra.resources.adoption import NOT_FOUND, UNSUPPORTED
+import pytest
+import yaml
+
+from hcinfra.clients import connection
+from hcinfra.resources.adoption import AMBIGUOUS, NOT_FOUND, UNSUPPORTED
 from hcinfra.resources.partner_tenant import PartnerTenant, PartnerTenantProvider
 from hcinfra.resources.patient_list import PatientList, PatientListProvider
 from hcinfra.resources.patient_list.columns import PATIENT_COLUMNS, definition
+from hcinfra.resources.virtual_visits import VirtualVisitsProvider
+from hcinfra.resources.virtual_visits.resource import VirtualVisits
 from hcinfra.resources.ward_schedule import WardSchedule, WardScheduleProvider
+from tests.emulator.delegated import delegated_headers
 from tests.emulator.docexamples import unified_group, user_id
 from tests.emulator.harness import Emulator
+from tests.resources.conftest import configure_for
 from tests.resources.test_adoption_policies import adopt, checked, declared_outputs, refused
 
 MANAGER = "claire.dubois@northwindhealth.org"
@@ -325,3 +334,120 @@ def test_a_tenant_that_is_no_partner_is_refused(tenant: Emulator, monkeypatch: p
     p = PartnerTenantProvider()
     message = refused(p, checked(p, partner_inputs()), tenant, monkeypatch)
     assert message.startswith(NOT_FOUND) and PARTNER in message
+
+
+# -- VirtualVisits -----------------------------------------------------------------
+
+VISITS = "STM Virtual Visits"
+DOCTOR = "physician001@northwindhealth.org"
+BUSINESSES = "/v1.0/solutions/bookingBusinesses"
+# An app granted Bookings.Read.All and nothing else: what adopting a calendar needs.
+READER_APP = "2b3c4d5e-6f70-4a8b-9c0d-1e2f3a4b5c6d"
+READER_SECRET = "emulator-only-bookings-reader-secret"
+
+
+@pytest.fixture
+def bookings_reader(emu: Emulator) -> Iterator[Emulator]:
+    """The default seed plus READER_APP, the providers signed in as it (app-only, and
+    no delegated sign-in configured); the default seed again afterwards."""
+    seed = yaml.safe_load(
+        resources.files("hcinfra.emulator").joinpath("seeds/default.yaml").read_text()
+    )
+    original = yaml.safe_dump(seed)
+    seed["apps"].append(
+        {
+            "clientId": READER_APP,
+            "displayName": "bookings-reader",
+            "clientSecret": READER_SECRET,
+            "graphPermissions": ["Bookings.Read.All"],
+        }
+    )
+    emu.admin("POST", "seed", content=yaml.safe_dump(seed)).raise_for_status()
+    configure_for(emu, READER_APP, READER_SECRET)
+    try:
+        yield emu
+    finally:
+        connection.configure({})
+        emu.admin("POST", "seed", content=original).raise_for_status()
+
+
+def hand_made_business(emu: Emulator, name: str = VISITS, duration: str = "PT30M") -> str:
+    """A calendar made in Bookings by a signed-in administrator: staff, a service, published."""
+    with emu.client(headers=delegated_headers(emu)) as c:
+        r = c.post(BUSINESSES, json={"displayName": name, "email": "visits@stm.org"})
+        assert r.status_code == 201, r.text
+        bid = str(r.json()["id"])
+        doctor = {"displayName": "Physician 1", "emailAddress": DOCTOR, "role": "teamMember"}
+        r = c.post(f"{BUSINESSES}/{bid}/staffMembers", json=doctor)
+        assert r.status_code == 201, r.text
+        service = {
+            "displayName": "Follow-up visit",
+            "defaultDuration": duration,
+            "isLocationOnline": True,
+            "smsNotificationsEnabled": False,
+            "staffMemberIds": [r.json()["id"]],
+        }
+        r = c.post(f"{BUSINESSES}/{bid}/services", json=service)
+        assert r.status_code == 201, r.text
+        assert c.post(f"{BUSINESSES}/{bid}/publish").status_code == 204
+    return bid
+
+
+def visits_inputs(**extra: object) -> dict:
+    return {
+        "display_name": VISITS,
+        "email": "visits@stm.org",
+        "staff": [{"display_name": "Physician 1", "email": DOCTOR, "role": "teamMember"}],
+        "services": [{"display_name": "Follow-up visit", "duration": "PT30M", "staff": [DOCTOR]}],
+        "published": True,
+        **extra,
+    }
+
+
+def test_a_hand_made_calendar_is_adopted_app_only_with_bookings_read(
+    bookings_reader: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    emu = bookings_reader
+    bid = hand_made_business(emu)
+    p = VirtualVisitsProvider()
+    props = checked(p, visits_inputs())
+    mark = emu.requests()["last"]
+    made = adopt(p, props, emu, monkeypatch)
+    assert made.id == bid  # the business's mailbox address, as a create names it
+    declared_outputs(VirtualVisits, made.outs)
+    assert made.outs["business_id"] == bid and made.outs["public_url"]
+    assert list(made.outs["staff_ids"]) == [DOCTOR]
+    assert list(made.outs["service_ids"]) == ["Follow-up visit"]
+    assert made.outs["unmanaged_staff"] == [] and made.outs["unmanaged_services"] == []
+    assert made.outs["retained"]
+    # Every Bookings call was the read-only app's own (no signed-in user's token).
+    callers = {e["app_id"] for e in emu.requests(mark)["entries"] if "/solutions/" in e["path"]}
+    assert callers == {READER_APP}
+    assert p.diff(bid, made.outs, props).changes is False
+
+
+def test_an_adopted_calendar_that_differs_plans_one_update(
+    bookings_reader: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    bid = hand_made_business(bookings_reader, duration="PT45M")
+    p = VirtualVisitsProvider()
+    props = checked(p, visits_inputs())
+    made = adopt(p, props, bookings_reader, monkeypatch)
+    assert made.id == bid and made.outs["services"][0]["duration"] == "PT45M"
+    planned = p.diff(bid, made.outs, props)
+    assert planned.changes is True and not planned.replaces
+
+
+def test_no_calendar_and_two_calendars_of_the_name_are_refused(
+    bookings_reader: Emulator, monkeypatch: pytest.MonkeyPatch
+):
+    emu = bookings_reader
+    hand_made_business(emu, "STM Outpatient Visits")  # another name is no match
+    p = VirtualVisitsProvider()
+    props = checked(p, visits_inputs())
+    message = refused(p, props, emu, monkeypatch)
+    assert message.startswith(NOT_FOUND) and VISITS in message
+    # Bookings gives a repeated name a mailbox of its own: two calendars can match.
+    first, second = hand_made_business(emu), hand_made_business(emu, VISITS.upper())
+    message = refused(p, props, emu, monkeypatch)
+    assert message.startswith(AMBIGUOUS) and first in message and second in message

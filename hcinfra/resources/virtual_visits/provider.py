@@ -5,6 +5,8 @@ tenant's businesses and adopts the one with the declared name (a retry after a l
 answer finds the business it made); services are matched by display name and staff by
 email address, so a retried create adds only what is missing. Destroy unpublishes and
 keeps the calendar, its services, staff and appointments, unless `allow_data_deletion`.
+`hcinfra adopt` takes the business of the declared name (two of that name are refused)
+and reads it with the app's token only: Bookings.Read.All, no signed-in user.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.errors import HcinfraError
+from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import KindProvider, warn
 from hcinfra.resources.virtual_visits.calls import (
     BUSINESSES,
@@ -94,6 +97,21 @@ class VirtualVisitsProvider(KindProvider):
             )
         return CreateResult(bid, self._reconcile(bid, inputs, {}))
 
+    def find(self, inputs: VirtualVisitsInputs) -> tuple[str, list[Candidate]]:
+        # By display name, with the app's token: adopting reads only, so Bookings.Read.All
+        # is enough and nobody needs to be signed in.
+        key = f"Bookings business '{inputs.display_name}'"
+        same = self._named(inputs.display_name, writing=False)
+        return key, [Candidate(str(b["id"]), f"business '{b.get('displayName')}'") for b in same]
+
+    def adopted(
+        self, id_: str, inputs: VirtualVisitsInputs, props: dict[str, Any]
+    ) -> dict[str, Any]:
+        retained = [] if inputs.allow_data_deletion else RETAINED
+        return super().adopted(
+            id_, inputs, {**inputs.model_dump(mode="json"), "retained": retained}
+        )
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             business = self._app("GET", business_path(id_), bid=id_, writing=False)
@@ -157,16 +175,18 @@ class VirtualVisitsProvider(KindProvider):
     # -- steps -----------------------------------------------------------------
     def _find(self, name: str) -> str | None:
         """The id of the one business with this display name, or None."""
-        listed = self._app("GET", BUSINESSES).get("value") or []
-        same = [
-            str(b["id"]) for b in listed if str(b.get("displayName", "")).lower() == name.lower()
-        ]
+        same = [str(b["id"]) for b in self._named(name)]
         if len(same) > 1:
             raise AmbiguousBusiness(
                 f"{self.kind} {name}: {len(same)} Bookings businesses have this name "
                 f"({', '.join(same)}); rename all but one, or rename this calendar"
             )
         return same[0] if same else None
+
+    def _named(self, name: str, writing: bool = True) -> list[dict[str, Any]]:
+        """The tenant's businesses with this display name, whatever its case."""
+        listed = self._app("GET", BUSINESSES, writing=writing).get("value") or []
+        return [b for b in listed if str(b.get("displayName", "")).lower() == name.lower()]
 
     def _make(self, bid: str, what: str, body: dict[str, Any], key: str) -> str:
         """Create a service or staff member; after a lost answer, find the one it made."""
