@@ -319,12 +319,28 @@ class TenantSpec(Spec):
         return value
 
 
+# The ring of the sites in no declared ring, and the --ring that selects every stack.
+REST_RING, ALL_RINGS = "rest", "all"
+
+
+class RingSpec(Spec):
+    """A ring of the staged rollout: sites `hcinfra sites up` deploys together."""
+
+    name: str
+    sites: list[str] = Field(default_factory=list, description="site codes")
+
+
 class Network(Spec):
     """A whole network file."""
 
     tenant: TenantSpec
     baseline: Baseline
     sites: list[Site] = Field(default_factory=list)
+    rings: list[RingSpec] = Field(
+        default_factory=list,
+        description="the staged rollout of `hcinfra sites up`, in order; the sites in no ring "
+        "form the last ring, `rest` (validated in validate.py)",
+    )
 
     def site(self, code: str) -> Site:
         """The site with that code."""

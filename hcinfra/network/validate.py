@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from hcinfra.network import catalog, validate_keys
 from hcinfra.network.load import Problem, _line_for, format_path, yaml_problems
-from hcinfra.network.model import Baseline, Network, Site
+from hcinfra.network.model import ALL_RINGS, KEY, REST_RING, Baseline, Network, RingSpec, Site
 from hcinfra.network.plan import (
     TENANT_POLICIES,
     SitePlan,
@@ -24,6 +24,7 @@ from hcinfra.network.plan import (
     ranked_roles,
 )
 from hcinfra.network.source import Document
+from hcinfra.network.structure import _show as show
 from hcinfra.network.structure import check_structure, in_words
 from hcinfra.network.validate_care import (
     check_baseline_care,
@@ -56,12 +57,15 @@ class Reporter:
 
 def document_problems(doc: Document) -> tuple[Network | None, list[Problem]]:
     """Every problem of a parsed file: structure, keys, names and semantics, all at once."""
-    structure = check_structure(doc.data)
+    # `rings` is checked on its own (check_rings): it names sites, and changes no stack.
+    structure = check_structure({k: v for k, v in doc.data.items() if k != "rings"})
     rep = Reporter(doc.lines, structure.site_index)
     for site, loc, message in structure.problems:
         rep.at_file(site, loc, message)
+    rings = check_rings(doc.data, rep)
     network = structure.network()
     if network is not None:
+        network.rings = rings
         semantic_checks(network, rep)
     else:
         domains = structure.tenant.domains if structure.tenant else None
@@ -122,6 +126,83 @@ def semantic_checks(network: Network, rep: Reporter) -> None:
         check_partners(network, add)
         _seats(network, rep)
         _group_assignment_cap(network, rep)
+
+
+def check_rings(data: dict[str, Any], rep: Reporter) -> list[RingSpec]:
+    """The staged rollout's rings: names well-formed and unique, each ring some sites, each
+    site one the file declares and in one ring at most. The rings, as far as they parse."""
+    raw = data.get("rings")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        rep.at_file(None, ("rings",), f"rings should be a list of rings; got {show(raw)}")
+        return []
+    sites = data.get("sites")
+    known = [
+        s["code"].strip()
+        for s in (sites if isinstance(sites, list) else [])
+        if isinstance(s, dict) and isinstance(s.get("code"), str)
+    ]
+    rings: list[RingSpec] = []
+    named: dict[str, int] = {}  # ring name → its index in the file
+    ring_of: dict[str, str] = {}  # site code → the ring that holds it
+    for i, item in enumerate(raw):
+        at = ("rings", i)
+        try:
+            ring = RingSpec.model_validate(item)
+        except ValidationError as err:
+            for e in err.errors():
+                rep.at_file(None, (*at, *e["loc"]), in_words(e, RingSpec))
+            continue
+        rings.append(ring)
+        if not KEY.match(ring.name):
+            rep.at_file(
+                None,
+                (*at, "name"),
+                "a ring name is 1 to 32 lowercase letters, digits and dashes, starting with a "
+                f"letter; got {ring.name!r}",
+            )
+        elif ring.name in (REST_RING, ALL_RINGS):
+            rep.at_file(
+                None,
+                (*at, "name"),
+                f"the ring name {ring.name!r} is reserved ('{REST_RING}' is every site in no "
+                f"ring, '{ALL_RINGS}' every stack); choose another",
+            )
+        elif ring.name in named:
+            rep.at_file(
+                None,
+                (*at, "name"),
+                f"duplicate ring name {ring.name!r} (rings[{named[ring.name]}] has it too)",
+            )
+        else:
+            named[ring.name] = i
+        if not ring.sites:
+            rep.at_file(
+                None,
+                (*at, "sites"),
+                f"ring {ring.name!r} has no sites; give it a site or remove it",
+            )
+        for j, code in enumerate(ring.sites):
+            where = (*at, "sites", j)
+            if code not in known:
+                near = validate_keys.close(code, known)
+                rep.at_file(
+                    None,
+                    where,
+                    f"unknown site {code!r} in ring {ring.name!r}{near}; the network has "
+                    f"{', '.join(known) or 'no sites'}",
+                )
+            elif code in ring_of:
+                rep.at_file(
+                    code,
+                    where,
+                    f"site {code!r} is in ring {ring_of[code]!r} already; a site is in one ring "
+                    "at most",
+                )
+            else:
+                ring_of[code] = ring.name
+    return rings
 
 
 def _site_checks(sites: list[Site], domains: list[str] | None, add: Any) -> None:
