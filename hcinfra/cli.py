@@ -99,6 +99,7 @@ def _sites(args: argparse.Namespace) -> int:
         diff_format=(args.format or "text") if args.diff else None,
         out=args.out,
         max_chars=args.max_chars,
+        ring=args.ring,
     )
 
 
@@ -218,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     sites.add_argument("action", choices=["preview", "up", "refresh", "destroy", "list"])
     sites.add_argument("--network", required=True, help="the network YAML file")
     sites.add_argument("--site", action="append", help="a site code (repeat); 'tenant' too")
+    sites.add_argument(
+        "--ring",
+        help="with up: deploy this ring of the network's rings once the rings before it are "
+        "clean ('all': every stack); without it, up deploys the next ring (docs/operations.md)",
+    )
     sites.add_argument(
         "--parallel",
         type=int,

@@ -24,7 +24,7 @@ from rich.live import Live
 from rich.table import Table
 
 from hcinfra.network import NetworkError, load_network
-from hcinfra.network.model import Network
+from hcinfra.network.model import ALL_RINGS, Network
 
 # hcinfra.program.TENANT (tests/test_sites_lean.py checks it), not imported: the program
 # brings in Pulumi and every resource kind, 50 MiB the runner would hold for the whole run.
@@ -150,6 +150,7 @@ class Runner:
                             }
                     break
             stop.set()
+            ticker.join()  # the runner may fork next (hcinfra.sites.rings): one thread only
             live.update(self.table())
         if not self.console.is_terminal:
             self.console.line()  # rich ends the table it prints once without a newline
@@ -216,27 +217,34 @@ def run_preflight(network: Network, network_file: str, action: str) -> list[str]
         return pool.submit(_preflight, network, network_file, action).result()
 
 
+def preflight_passes(network: Network, network_file: str, action: str, err: Console) -> bool:
+    """The tenant preflight: True when it found nothing, else its problems printed."""
+    problems = run_preflight(network, network_file, action)
+    if not problems:
+        return True
+    err.print(
+        f"hcinfra sites {action}: the tenant preflight found problems; nothing was sent "
+        "but reads, no stack was planned or changed:",
+        markup=False,
+        highlight=False,
+    )
+    for line in problems:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    err.print(
+        "Fix them (`hcinfra doctor` shows every check), then run again.",
+        markup=False,
+        highlight=False,
+    )
+    return False
+
+
 def plan_first(
     action: str, network: Network, network_file: str, codes: list[str] | None, parallel: int
 ) -> bool:
     """The preflight, then every selected stack's plan at once: True when `action` may run."""
     err = make_console(stderr=True)
     started = time.monotonic()
-    problems = run_preflight(network, network_file, action)
-    if problems:
-        err.print(
-            f"hcinfra sites {action}: the tenant preflight found problems; nothing was sent "
-            "but reads, no stack was planned or changed:",
-            markup=False,
-            highlight=False,
-        )
-        for line in problems:
-            err.print(line, markup=False, highlight=False, soft_wrap=True)
-        err.print(
-            "Fix them (`hcinfra doctor` shows every check), then run again.",
-            markup=False,
-            highlight=False,
-        )
+    if not preflight_passes(network, network_file, action, err):
         return False
     checked = time.monotonic()
     # Plans write nothing, so every stack is planned at once: no baseline-first ordering.
@@ -320,12 +328,14 @@ def sites_command(
     diff_format: str | None = None,
     out: str | None = None,
     max_chars: int | None = None,
+    ring: str | None = None,
 ) -> int:
     """`hcinfra sites ACTION`: 0 when every stack succeeded, 1 otherwise.
 
     With `diff_format` (a preview only), every stack's plan is rendered in that format to
     the file `out`, else to stdout, and then the summary table goes to stderr; a Markdown
-    plan is shortened to `max_chars` (write_plan).
+    plan is shortened to `max_chars` (write_plan). `up` of a network with rings, without
+    `--site`, or with `ring`, is a staged rollout (hcinfra.sites.rings; 3 when it stops).
     """
     err = make_console(stderr=True)
     try:
@@ -343,6 +353,14 @@ def sites_command(
     if clear_pending_creates and action != "refresh":
         err.print("--clear-pending-creates goes with refresh only", markup=False)
         return 1
+    if ring is not None or (action == "up" and network.rings and not codes):
+        from hcinfra.sites.rings import ring_problem, rollout_command
+
+        if problem := ring_problem(network, action, ring, codes):
+            err.print(f"hcinfra sites {action}: {problem}", markup=False, highlight=False)
+            return 1
+        if ring != ALL_RINGS:
+            return rollout_command(network, network_file, ring, parallel)
     if action in PLANS and not plan_first(action, network, network_file, codes, parallel):
         return 1
     options: tuple[str, ...] = ("--clear-pending-creates",) if clear_pending_creates else ()
