@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from hcinfra.network.model import Baseline, Network, Site, TenantSpec
 
-SECTIONS = ("tenant", "baseline", "sites")
+# `rings` names sites and changes no stack: validate.check_rings checks it on its own.
+SECTIONS = ("tenant", "baseline", "sites", "rings")
 
 
 @dataclass
@@ -56,7 +57,7 @@ def check_structure(data: dict[str, Any]) -> Structure:
                 (
                     None,
                     (key,),
-                    f"unknown section {str(key)!r}; a network file has tenant, baseline and sites",
+                    f"unknown section {str(key)!r}; a network file has tenant, baseline, sites and rings",
                 )
             )
     for name in ("tenant", "baseline"):
