@@ -57,7 +57,8 @@ def check_structure(data: dict[str, Any]) -> Structure:
                 (
                     None,
                     (key,),
-                    f"unknown section {str(key)!r}; a network file has tenant, baseline, sites and rings",
+                    f"unknown section {str(key)!r}; a network file has tenant, baseline, sites "
+                    "and rings",
                 )
             )
     for name in ("tenant", "baseline"):
