@@ -22,7 +22,8 @@ from pathlib import Path
 
 import httpx
 
-from hcinfra.adopt.propose_build import DEFAULT_PATTERN, Builder, Draft, PatternError
+from hcinfra.adopt.propose_build import Builder, Draft
+from hcinfra.adopt.propose_names import DEFAULT_PATTERN, PatternError
 from hcinfra.adopt.propose_read import read_live
 from hcinfra.adopt.propose_yaml import dump
 from hcinfra.clients.connection import Connection, connect
