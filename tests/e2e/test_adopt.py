@@ -8,6 +8,7 @@ create and no replace, only an update where the tenant differs from the file.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from typing import Any
@@ -77,10 +78,10 @@ def by_hand(emu: Emulator, name: str, description: str, members: list[str]) -> s
     return str(r.json()["id"])
 
 
-def planned(sites: Sites) -> dict[str, str]:
+def planned(sites: Sites, *only: str) -> dict[str, str]:
     """The preview's planned operations of hcinfra's resources, by resource name."""
     out = sites.folder / "plan.json"
-    run = sites.run("preview", "--diff", "--format", "json", "--out", str(out))
+    run = sites.run("preview", *only, "--diff", "--format", "json", "--out", str(out))
     assert run.returncode == 0, run.stdout + run.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
     return {c["name"]: c["op"] for s in document["stacks"] for c in s["changes"]}
@@ -154,3 +155,28 @@ def test_an_ambiguous_match_is_refused_naming_both(
     # The other group was adopted; the ambiguous one is left for a person to resolve.
     assert "STM: 1 adopted" in run.stdout
     assert planned(sites) == {"stm-clinical": "create"}
+
+
+def test_a_lost_state_is_rebuilt_by_adopt_with_no_write(sites: Sites, emu: Emulator):
+    # The sample network's tenant and one site, deployed; then the state backend is lost.
+    up = sites.run("up", "--site", "tenant", "--site", "STM")
+    assert up.returncode == 0, up.stdout + up.stderr
+    made = emu.admin("GET", "state").json()
+    shutil.rmtree(sites.folder / ".pulumi")
+    shutil.rmtree(sites.folder / ".state")
+
+    mark = emu.requests()["last"]
+    run = hcinfra(sites, "adopt", "--site", "tenant", "--site", "STM")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert emu.requests(mark)["writes"] == 0
+    tenant = next(ln for ln in run.stdout.splitlines() if ln.startswith("tenant: "))
+    site = next(ln for ln in run.stdout.splitlines() if ln.startswith("STM: "))
+    # Every kind of both stacks, the care-coordination ones too, is taken back.
+    assert tenant.startswith("tenant: 20 adopted, 0 already in the state, 0 not matched"), run.stdout
+    assert site.startswith("STM: 28 adopted, 0 already in the state, 0 not matched"), site
+    assert "shadows" not in run.stdout
+    # Nothing to change, and the tenant holds what it held: no duplicate, nothing gone.
+    assert planned(sites, "--site", "tenant", "--site", "STM") == {}
+    after = emu.admin("GET", "state").json()
+    for kind in ("group", "mailbox", "team"):
+        assert sorted(after.get(kind, {})) == sorted(made.get(kind, {})), kind
