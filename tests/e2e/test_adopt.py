@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,7 +173,7 @@ def test_a_lost_state_is_rebuilt_by_adopt_with_no_write(sites: Sites, emu: Emula
     tenant = next(ln for ln in run.stdout.splitlines() if ln.startswith("tenant: "))
     site = next(ln for ln in run.stdout.splitlines() if ln.startswith("STM: "))
     # Every kind of both stacks, the care-coordination ones too, is taken back.
-    assert tenant.startswith("tenant: 20 adopted, 0 already in the state, 0 not matched"), run.stdout
+    assert tenant.startswith("tenant: 20 adopted, 0 already in the state, 0 not matched"), tenant
     assert site.startswith("STM: 28 adopted, 0 already in the state, 0 not matched"), site
     assert "shadows" not in run.stdout
     # Nothing to change, and the tenant holds what it held: no duplicate, nothing gone.
@@ -180,3 +181,42 @@ def test_a_lost_state_is_rebuilt_by_adopt_with_no_write(sites: Sites, emu: Emula
     after = emu.admin("GET", "state").json()
     for kind in ("group", "mailbox", "team"):
         assert sorted(after.get(kind, {})) == sorted(made.get(kind, {})), kind
+
+
+def test_a_proposal_of_the_live_tenant_adopts_with_nothing_to_change(
+    sites: Sites, emu: Emulator, tmp_path: Path
+):
+    # The sample's tenant and STM, deployed; then a new project starts from the tenant.
+    # The draft proposes no care coordination, visits or partners yet: the sample's are
+    # left out here, since a ward schedule's staff are the ward team's members.
+    def without_care(data: dict[str, Any]) -> None:
+        for block in ("care_coordination", "virtual_visits", "partners"):
+            data["baseline"].pop(block)
+
+    sites.edit(without_care)
+    up = sites.run("up", "--site", "tenant", "--site", "STM")
+    assert up.returncode == 0, up.stdout + up.stderr
+    folder = tmp_path / "proposed"
+    folder.mkdir()
+    (folder / "Pulumi.yaml").write_text("name: hcinfra\nruntime: python\n")
+    proposed = Sites(folder, sites.env)
+    mark = emu.requests()["last"]
+    made = subprocess.run(
+        [sys.executable, "-m", "hcinfra.cli", "adopt", "--propose", "--out", "network.yaml"],
+        env=sites.env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert emu.requests(mark)["writes"] == 0
+    check = hcinfra(proposed, "validate")
+    assert check.returncode == 0, check.stdout + check.stderr + proposed.network.read_text()
+
+    mark = emu.requests()["last"]
+    run = hcinfra(proposed, "adopt")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert emu.requests(mark)["writes"] == 0
+    assert " 0 not matched, 0 ambiguous, 0 skipped" in run.stdout, run.stdout
+    assert planned(proposed) == {}, proposed.network.read_text()
