@@ -80,6 +80,20 @@ def first_error(text: str) -> str:
     return shown[-1] if shown else "failed"
 
 
+def with_hint(error: str, code: str) -> str:
+    """The engine's error, with what to do where hcinfra knows it."""
+    if "failed to load checkpoint" in error:
+        # A file backend's checkpoint write is not atomic: a kill mid-write cuts it short.
+        stack = "tenant" if code == "tenant" else code.lower()
+        return (
+            f"{error}: the stack's state file was cut short by an interrupted write; "
+            f"restore Pulumi's copy of the previous checkpoint, .pulumi/stacks/hcinfra/"
+            f"{stack}.json.bak in the backend, over {stack}.json, then follow "
+            "docs/operations.md, 'After an interrupted run'"
+        )
+    return error
+
+
 def warning_of(event: auto.EngineEvent) -> str:
     """The text of a warning among the engine's events, else "".
 
@@ -186,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         result["ok"] = True
     except auto.CommandError as err:
-        result.update(ok=False, error=first_error(str(err)))
+        result.update(ok=False, error=with_hint(first_error(str(err)), args.code))
     except Exception as err:  # a site's failure is reported, never raised past its process
         result.update(ok=False, error=f"{type(err).__name__}: {err}")
     # A failed run's warnings matter too: what it retained or adopted before the error.
