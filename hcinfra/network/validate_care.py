@@ -51,6 +51,21 @@ def _at(where: tuple[Any, ...], j: int, site: str | None, *fields: str) -> tuple
     return (*where, j, *fields) if site is None else where
 
 
+def _unique(
+    items: list[Any], what: str, where: tuple[Any, ...], site: str | None, add: Add
+) -> None:
+    """Each item's key, and its name in any case, once in its list."""
+    for j, key, _first in _repeats([i.key for i in items]):
+        add(site, _at(where, j, site, "key"), f"{what} key '{key}' is used twice")
+    for j, name, first in _repeats([i.name for i in items]):
+        add(
+            site,
+            _at(where, j, site, "name"),
+            f"{what} name {name!r} is used twice"
+            + ("" if name == first else f" (as {first!r}: names match in any case)"),
+        )
+
+
 def check_baseline_care(
     baseline: Baseline, at: tuple[Any, ...], site: str | None, add: Add
 ) -> None:
@@ -106,15 +121,7 @@ def _schedule(spec: Any, at: tuple[Any, ...], roles: set[str], site: str | None,
                     f"scheduling group '{group.key}': {group.name!r} is not a Shifts group "
                     f"name ({message})",
                 )
-    for j, key, _first in _repeats([g.key for g in spec.groups]):
-        add(site, _at(where, j, site, "key"), f"scheduling group key '{key}' is used twice")
-    for j, name, first in _repeats([g.name for g in spec.groups]):
-        add(
-            site,
-            _at(where, j, site, "name"),
-            f"scheduling group name {name!r} is used twice"
-            + ("" if name == first else f" (as {first!r}: names match in any case)"),
-        )
+    _unique(spec.groups, "scheduling group", where, site, add)
 
 
 def _columns(spec: dict[str, Any], at: tuple[Any, ...], site: str | None, add: Add) -> None:
@@ -225,15 +232,7 @@ def _visits(
                 f"EnableSmsNotifications: true assigned to {', '.join(missing)} "
                 "(policies.virtual_appointments)",
             )
-    for j, key, _first in _repeats([s.key for s in spec.services]):
-        add(site, _at(where, j, site, "key"), f"service key '{key}' is used twice")
-    for j, name, first in _repeats([s.name for s in spec.services]):
-        add(
-            site,
-            _at(where, j, site, "name"),
-            f"service name {name!r} is used twice"
-            + ("" if name == first else f" (as {first!r}: names match in any case)"),
-        )
+    _unique(spec.services, "service", where, site, add)
 
 
 def _partner(partner: PartnerSpec, at: tuple[Any, ...], site: str | None, add: Add) -> None:
