@@ -89,3 +89,13 @@ def test_validate_and_export_with_unreadable_paths(tmp_path: Path) -> None:
     assert "it is a directory, not a file" in proc.stderr
     export = run("export", "--network", str(tmp_path / "nowhere.yaml"), "--out", str(tmp_path))
     assert export.returncode == 1 and "Traceback" not in export.stderr
+
+
+def test_adopt_says_what_it_needs_in_one_line() -> None:
+    bare = run("adopt")
+    assert bare.returncode == 1
+    assert bare.stderr.strip() == "hcinfra adopt: give --network FILE (or --propose --out FILE)"
+    draft = run("adopt", "--propose")
+    assert draft.returncode == 1
+    assert draft.stderr.strip() == "hcinfra adopt --propose: give --out FILE for the draft"
+    assert "Traceback" not in bare.stderr + draft.stderr
