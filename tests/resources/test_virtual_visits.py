@@ -125,6 +125,19 @@ def test_a_retried_create_after_a_lost_answer_adopts(tenant: Emulator):
     assert again.id == made.id and len(doc["staff"]) == 2 and len(doc["services"]) == 2
 
 
+@pytest.mark.parametrize("route", ["", "/*/services", "/*/staffMembers"])
+def test_a_create_dropped_before_it_was_taken_is_sent_again_once(tenant: Emulator, route: str):
+    # The connection drops unanswered, before the service takes the create: nothing is
+    # made, so after looking for it (twice) the create is sent again, and made once.
+    rule = {"match": f"POST /v1.0/solutions/bookingBusinesses{route}", "drop": 1, "limit": 1}
+    tenant.admin("PUT", "faults", json={"rules": [rule]}).raise_for_status()
+    p = VirtualVisitsProvider()
+    made = p.create(checked(p, inputs()))
+    [doc] = businesses(tenant).values()
+    assert list(businesses(tenant)) == [made.id]
+    assert len(doc["staff"]) == 2 and len(doc["services"]) == 2
+
+
 def test_read_shows_drift_and_update_repairs_it(tenant: Emulator):
     p = VirtualVisitsProvider()
     raw = checked(p, inputs())

@@ -11,6 +11,8 @@ and reads it with the app's token only: Bookings.Read.All, no signed-in user.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -19,7 +21,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from hcinfra.clients.errors import PermissionDenied, TenantError
 from hcinfra.errors import HcinfraError
 from hcinfra.resources.adoption import Candidate
-from hcinfra.resources.base import KindProvider, warn
+from hcinfra.resources.base import KindProvider, log, warn
 from hcinfra.resources.virtual_visits.calls import (
     BUSINESSES,
     BookingsApi,
@@ -33,6 +35,9 @@ from hcinfra.resources.virtual_visits.inputs import (
 )
 from hcinfra.resources.virtual_visits.permissions import DELEGATED, PERMISSIONS
 
+# A lost answer of a create: how often it is sent in all, and how long a listing may lag.
+LOST_TRIES = 3
+LOST_WAIT_S = 2.0
 RETAINED = ["the Bookings calendar (its mailbox)", "services", "staff", "appointments"]
 
 
@@ -84,13 +89,11 @@ class VirtualVisitsProvider(KindProvider):
         bid = self._find(inputs.display_name)
         if bid is None:
             body = {"displayName": inputs.display_name, **_details(inputs)}
-            try:
-                bid = str(self._user("POST", BUSINESSES, body)["id"])
-            except LostAnswer:
-                bid = self._find(inputs.display_name)
-                if bid is None:
-                    raise
-                self.notice(f"Bookings business {bid}: made by a create whose answer was lost")
+            bid = self._once(
+                lambda: str(self._user("POST", BUSINESSES, body)["id"]),
+                lambda: self._find(inputs.display_name),
+                f"Bookings business '{inputs.display_name}'",
+            )
         else:
             self.notice(
                 f"Bookings business '{inputs.display_name}' existed already ({bid}): adopted it"
@@ -190,14 +193,37 @@ class VirtualVisitsProvider(KindProvider):
 
     def _make(self, bid: str, what: str, body: dict[str, Any], key: str) -> str:
         """Create a service or staff member; after a lost answer, find the one it made."""
-        try:
-            return str(self._user("POST", business_path(bid, what), body, bid)["id"])
-        except LostAnswer:
-            wanted = str(body[key]).lower()
-            for item in self._list(bid, what):
-                if str(item.get(key, "")).lower() == wanted:
-                    return str(item["id"])
-            raise
+        wanted = str(body[key]).lower()
+
+        def made() -> str | None:
+            found = [i for i in self._list(bid, what) if str(i.get(key, "")).lower() == wanted]
+            return str(found[0]["id"]) if found else None
+
+        return self._once(
+            lambda: str(self._user("POST", business_path(bid, what), body, bid)["id"]),
+            made,
+            f"{what} '{body[key]}' of {bid}",
+        )
+
+    def _once(self, create: Callable[[], str], made: Callable[[], str | None], what: str) -> str:
+        """A create that is never sent twice for one object: after a lost answer, look for
+        what it made (twice, LOST_WAIT_S apart, for a listing that lags); only when nothing
+        is there, the service never took it, and it is sent again (LOST_TRIES in all)."""
+        for attempt in range(LOST_TRIES):
+            try:
+                return create()
+            except LostAnswer:
+                for look in range(2):
+                    if look:
+                        time.sleep(LOST_WAIT_S)
+                    found = made()
+                    if found is not None:
+                        self.notice(f"{what}: made by a create whose answer was lost")
+                        return found
+                if attempt == LOST_TRIES - 1:
+                    raise
+                log.info("%s: not made by a create whose answer was lost; sending it again", what)
+        raise AssertionError("unreachable")
 
     def _list(self, bid: str, what: str, writing: bool = True) -> list[dict[str, Any]]:
         answer = self._app("GET", business_path(bid, what), bid=bid, writing=writing)
