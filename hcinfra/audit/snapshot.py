@@ -19,8 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hcinfra.clients.connection import Connection
-from hcinfra.clients.credentials import SCOPES
-from hcinfra.clients.graph_batch import Answer, GraphBatch, response_error
+from hcinfra.clients.graph_batch import Answer, GraphBatch
 from hcinfra.resources.partner_tenant import federation
 from hcinfra.resources.policy_ranks import ASSIGNMENTS
 from hcinfra.resources.teams_apps import TEAMS_APPS, needs_lookup
@@ -93,23 +92,9 @@ class AuditBatch(GraphBatch):
     item carries its own headers: the envelope's are not passed on.
     """
 
-    def _post(self, chunk: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-        requests = []
-        for rid, url in chunk.items():
-            item: dict[str, Any] = {"id": rid, "method": "GET", "url": url}
-            if url.startswith(BUSINESSES):
-                item["headers"] = dict(PREFER)
-            requests.append(item)
-        token = self.credential.get_token(SCOPES["graph"]).token
-        response = self.http.post(
-            f"{self.settings.graph_url}/$batch",
-            json={"requests": requests},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        self.calls += 1
-        if response.status_code >= 400:
-            raise response_error(response)
-        return {str(r.get("id")): r for r in response.json().get("responses") or []}
+    def item_headers(self, url: str) -> dict[str, str]:
+        """The Prefer header on Bookings reads."""
+        return dict(PREFER) if url.startswith(BUSINESSES) else {}
 
 
 def _raise(answer: Answer, what: str) -> None:

@@ -118,10 +118,18 @@ class GraphBatch:
                 time.sleep(wait)
         return answers
 
+    def item_headers(self, url: str) -> dict[str, str]:
+        """Headers the item for `url` carries: a `$batch` item does not get the envelope's."""
+        return {}
+
     def _post(self, chunk: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-        body = {
-            "requests": [{"id": rid, "method": "GET", "url": url} for rid, url in chunk.items()]
-        }
+        requests = []
+        for rid, url in chunk.items():
+            item: dict[str, Any] = {"id": rid, "method": "GET", "url": url}
+            if headers := self.item_headers(url):
+                item["headers"] = headers
+            requests.append(item)
+        body = {"requests": requests}
         token = self.credential.get_token(SCOPES["graph"]).token
         response = self.http.post(
             f"{self.settings.graph_url}/$batch",
