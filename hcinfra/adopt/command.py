@@ -91,8 +91,7 @@ def adopt_command(network_file: str, codes: list[str] | None, dry_run: bool, par
             markup=False,
         )
         return ERROR
-    # The identity checks only: adopt reads, and writes the state alone.
-    problems = run_preflight(network, network_file, "destroy")
+    problems = run_preflight(network, network_file, "adopt")
     if problems:
         err.print(
             "hcinfra adopt: the tenant preflight found problems; nothing was adopted:",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -363,7 +364,7 @@ def plan_site(network: Network, code: str) -> SitePlan:
             team = _team(key, teams.ward, site.code, ward_values)
             owners = {m.lower() for m in plan.members_of(team.owners_role)}
             members = [m for m in staff if m.lower() not in owners]
-            plan.teams.append(TeamPlan(**{**team.__dict__, "members": members}))
+            plan.teams.append(dataclasses.replace(team, members=members))
             if care.patient_list:
                 spec = care.patient_list
                 plan.patient_lists.append(

@@ -7,7 +7,7 @@ TeamsPolicy settings) are the rules: a network that passes here makes inputs the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
@@ -23,8 +23,8 @@ from hcinfra.resources.virtual_visits.inputs import STAFF_LIMIT, Role, duration_
 from hcinfra.resources.ward_schedule.inputs import SchedulingGroupSpec, zone_problem
 
 PLACEHOLDER_GROUP = "00000000-0000-0000-0000-000000000000"
-STAFF_ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
-COLUMN_TYPES: tuple[str, ...] = ColumnType.__args__  # type: ignore[attr-defined]
+STAFF_ROLES: tuple[str, ...] = get_args(Role)
+COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
 COLUMN_NAME_WORDS = (
     "a column's internal name is 1 to 32 ASCII letters, digits and '_', starting with a letter"
 )

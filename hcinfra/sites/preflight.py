@@ -38,7 +38,8 @@ DEPLOY = (
     "members.resolve",
     "signin.delegated",
 )
-CHECKS = {"up": DEPLOY, "destroy": IDENTITY}
+# adopt reads the tenant and writes only the state: who it is and what it may do.
+CHECKS = {"up": DEPLOY, "destroy": IDENTITY, "adopt": IDENTITY}
 
 
 def _details(check: Check) -> list[str]:

@@ -22,7 +22,7 @@ from pulumi import automation as auto
 
 from hcinfra.sites.adopt_run import adopt_stack
 from hcinfra.sites.plan_diff import plan_of
-from hcinfra.sites.stacks import open_stack
+from hcinfra.sites.stacks import open_stack, stack_name
 
 # `preview-destroy` is the plan `hcinfra sites destroy` makes of every stack first.
 ACTIONS = ("preview", "up", "refresh", "destroy", "preview-destroy", "adopt")
@@ -84,7 +84,7 @@ def with_hint(error: str, code: str) -> str:
     """The engine's error, with what to do where hcinfra knows it."""
     if "failed to load checkpoint" in error:
         # A file backend's checkpoint write is not atomic: a kill mid-write cuts it short.
-        stack = "tenant" if code == "tenant" else code.lower()
+        stack = stack_name(code)
         return (
             f"{error}: the stack's state file was cut short by an interrupted write; "
             f"restore Pulumi's copy of the previous checkpoint, .pulumi/stacks/hcinfra/"
