@@ -78,7 +78,11 @@ def _validate(args: argparse.Namespace) -> int:
     except NetworkError as err:
         print(err, file=sys.stderr)
         return 1
+    from hcinfra.network.policy_groups import plan_policy_groups
+
     print(f"{args.network}: valid ({len(network.sites)} sites: {', '.join(network.codes())})")
+    for line in plan_policy_groups(network).describe():
+        print(line)
     return 0
 
 

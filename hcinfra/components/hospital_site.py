@@ -10,6 +10,7 @@ import pulumi
 
 from hcinfra.network.model import Network
 from hcinfra.network.plan import SitePlan, plan_site
+from hcinfra.network.policy_groups import plan_policy_groups
 from hcinfra.resources import (
     GroupLicenseAssignment,
     GroupPolicyAssignment,
@@ -75,7 +76,9 @@ class HospitalSite(pulumi.ComponentResource):
             return [groups[r].object_id for r in plan.ranked if r != role]
 
         policy_out: dict[str, dict[str, Any]] = {}
-        for g in plan.groups:
+        # Past Teams' cap, the tenant stack's network-wide groups hold the policies instead.
+        assigns = plan_policy_groups(args.network).site_assigns(plan.code)
+        for g in plan.groups if assigns else []:
             if g.package:
                 policy_out.setdefault(g.role, {})[g.package] = PolicyPackageAssignment(
                     f"{prefix}-{g.role}-package",
@@ -85,7 +88,7 @@ class HospitalSite(pulumi.ComponentResource):
                     ranked_with=peers(g.role),  # type: ignore[arg-type]
                     opts=child,
                 ).id
-        for p in plan.policies:
+        for p in plan.policies if assigns else []:
             policy_out.setdefault(p.role, {})[p.policy_type] = GroupPolicyAssignment(
                 f"{prefix}-{p.role}-{p.policy_type}",
                 group_id=groups[p.role].object_id,

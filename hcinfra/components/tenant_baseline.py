@@ -7,6 +7,9 @@ visit meeting and SMS policies, and the policies of each
 healthcare package a site's role holds: applying a package is unsupported app-only, so
 hcinfra declares the package's policies itself (see resources/healthcare_packages.py),
 under the package's name as Microsoft names them, and sites assign them per type.
+Past Teams' 64 groups per policy type, the baseline also keeps one group per role
+across the sites and assigns the policies to those (NetworkPolicyGroups;
+network/policy_groups.py decides).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 
 import pulumi
 
+from hcinfra.components.network_policies import NetworkPolicyGroups, NetworkPolicyGroupsArgs
 from hcinfra.components.package_policies import PackagePolicies
 from hcinfra.network.model import Network
 from hcinfra.network.plan import partners_of, plan_site
+from hcinfra.network.policy_groups import plan_policy_groups
 from hcinfra.resources import PartnerTenant, TeamsPolicy, healthcare_packages
 
 
@@ -34,6 +39,7 @@ class TenantBaseline(pulumi.ComponentResource):
 
     policies: pulumi.Output[dict[str, str]]
     partners: pulumi.Output[dict[str, str]]  # partner key → tenant id
+    policy_groups: pulumi.Output[dict[str, Any]]  # strategy, and role → network-wide group
     package_policies: pulumi.Output[dict[str, dict[str, str]]]  # package → type → identity
 
     def __init__(
@@ -89,18 +95,34 @@ class TenantBaseline(pulumi.ComponentResource):
             for key, (spec, _sites) in partners_of(args.network).items()
         }
         identities: dict[str, Any] = {t: policy.identity for t, policy in made.items()}
-        packaged: dict[str, Any] = {
-            package: PackagePolicies(f"{name}-{package}", package=package, opts=child).identities
+        package_parts = {
+            package: PackagePolicies(f"{name}-{package}", package=package, opts=child)
             for package in packages_of(args.network)
         }
+        packaged: dict[str, Any] = {p: part.identities for p, part in package_parts.items()}
+        plan = plan_policy_groups(args.network)
+        network_groups: dict[str, Any] = {}
+        if plan.groups:
+            # Past Teams' 64 groups per type: one group per role across the sites.
+            network_groups = NetworkPolicyGroups(
+                f"{name}-policy-groups",
+                NetworkPolicyGroupsArgs(
+                    plan=plan, policies=[*made.values(), *package_parts.values()]
+                ),
+                opts=child,
+            ).groups  # type: ignore[assignment]
         self.policies = pulumi.Output.from_input(identities)
         self.package_policies = pulumi.Output.from_input(packaged)
         self.partners = pulumi.Output.from_input(partners)
+        self.policy_groups = pulumi.Output.from_input(
+            {"strategy": plan.strategy, "groups": network_groups}
+        )
         self.register_outputs(
             {
                 "policies": self.policies,
                 "package_policies": self.package_policies,
                 "partners": self.partners,
+                "policy_groups": self.policy_groups,
             }
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -307,6 +307,12 @@ class TenantSpec(Spec):
     id: str
     domains: list[str] = Field(min_length=1)
     licence_pool: dict[str, int] = Field(default_factory=dict, description="seats per SKU")
+    policy_groups: Literal["auto", "site", "network"] = Field(
+        "auto",
+        description="which groups hold Teams policies: each site's role groups, one "
+        "network-wide group per role, or auto (site groups while the network-wide ones "
+        "would still fit beside them under Teams' 64 groups per policy type)",
+    )
 
     @field_validator("id")
     @classmethod

@@ -23,6 +23,7 @@ from hcinfra.network.plan import (
     plan_site,
     ranked_roles,
 )
+from hcinfra.network.policy_groups import MAX_MEMBERS, SITE, plan_policy_groups
 from hcinfra.network.source import Document
 from hcinfra.network.structure import _show as show
 from hcinfra.network.structure import check_structure, in_words
@@ -431,26 +432,38 @@ def _seats(network: Network, rep: Reporter) -> None:
 
 
 def _group_assignment_cap(network: Network, rep: Reporter) -> None:
-    """Teams takes at most 64 group assignments per policy type, for the whole tenant."""
-    held: Counter[str] = Counter()
-    for site in network.sites:
-        baseline = effective_baseline(network, site)
-        for role in baseline.roles:
-            if role.policy_package:
-                held.update(catalog.PACKAGE_POLICY_TYPES)
-        for key, policy_type in TENANT_POLICIES:
-            policy = getattr(baseline.policies, key)
-            if policy:
-                held[policy_type] += len(policy.roles)
+    """Teams takes at most 64 groups per policy type tenant-wide, and 100,000 members a group."""
+    plan = plan_policy_groups(network)
     cap = catalog.MAX_GROUPS_PER_POLICY_TYPE
-    over = {t: n for t, n in sorted(held.items()) if n > cap}
-    if not over:
-        return
-    counts = ", ".join(f"{t} {n}" for t, n in over.items())
-    rep.add(
-        None,
-        ("sites",),
-        f"{len(network.sites)} sites need more group policy assignments than Teams allows "
-        f"({cap} groups per policy type, tenant-wide): {counts}; give fewer roles a "
-        "package or policy, or split the sites across tenants",
-    )
+    over = plan.over_cap()
+    if over:
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(over.items()))
+        if plan.strategy == SITE:
+            hint = (
+                "set tenant.policy_groups to auto or network, so that one network-wide "
+                "group per role holds each policy"
+            )
+        else:
+            hint = (
+                f"sites {', '.join(plan.own_groups)} override the baseline's Teams policies "
+                "and keep their own groups; give fewer of them overrides, or split the "
+                "sites across tenants"
+                if plan.own_groups
+                else "give fewer roles a package or policy"
+            )
+        rep.add(
+            None,
+            ("tenant", "policy_groups"),
+            f"{len(network.sites)} sites with {plan.strategy} policy groups need more group "
+            f"policy assignments than Teams allows ({cap} groups per policy type, "
+            f"tenant-wide): {counts}; {hint}",
+        )
+    for g in plan.groups:
+        if len(g.members) > MAX_MEMBERS:
+            rep.add(
+                None,
+                ("baseline", "roles", g.role),
+                f"the network-wide policy group {g.display_name} would hold {len(g.members)} "
+                f"members; Teams group policy assignment works for groups of up to "
+                f"{MAX_MEMBERS}",
+            )

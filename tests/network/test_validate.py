@@ -201,9 +201,10 @@ def test_a_baseline_problem_is_reported_once_not_again_per_site(tmp_path: Path):
     assert any(p.startswith("site HSA:") and "'Nope'" in p for p in found)
 
 
-def test_more_groups_per_policy_type_than_teams_allows_is_refused(tmp_path: Path):
+def test_more_site_groups_per_policy_type_than_teams_allows_is_refused(tmp_path: Path):
     data = sample()
     del data["tenant"]["licence_pool"]
+    data["tenant"]["policy_groups"] = "site"
     template = data["sites"][0]
     data["sites"] = []
     for n in range(22):  # three packaged roles each: 66 groups per package type
@@ -212,12 +213,18 @@ def test_more_groups_per_policy_type_than_teams_allows_is_refused(tmp_path: Path
         data["sites"].append({**template, "code": f"H{n:02d}", "mail_domain": domain})
     found = problems_of(tmp_path, data)
     assert len(found) == 1, found
-    assert found[0].startswith("sites (line ")
+    assert found[0].startswith("tenant.policy_groups (line ")
     assert "64 groups per policy type" in found[0]
     assert "TeamsCallingPolicy 66" in found[0] and "TeamsMessagingPolicy 88" in found[0]
+    assert "set tenant.policy_groups to auto or network" in found[0]
     # 21 sites fit: 63 groups for the package types, though messaging has 84.
     data["sites"] = data["sites"][:21]
     assert "TeamsCallingPolicy" not in problems_of(tmp_path, data)[0]
+    # auto (the default) serves all 22 with one network-wide group per role.
+    del data["tenant"]["policy_groups"]
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump({**data, "sites": data["sites"]}, allow_unicode=True))
+    assert len(load_network(path).sites) == 21
 
 
 def test_roles_with_mailbox_rights_get_a_mail_enabled_group_named_by_the_convention():
