@@ -25,6 +25,7 @@ from rich.table import Table
 
 from hcinfra.network import NetworkError, load_network
 from hcinfra.network.model import ALL_RINGS, Network
+from hcinfra.network.policy_groups import NETWORK, plan_policy_groups
 
 # hcinfra.program.TENANT (tests/test_sites_lean.py checks it), not imported: the program
 # brings in Pulumi and every resource kind, 50 MiB the runner would hold for the whole run.
@@ -54,10 +55,17 @@ class StackRun:
 
 
 def order(network: Network, codes: list[str] | None, action: str) -> list[list[str]]:
-    """Stages of stack codes: the tenant alone, then the sites (reversed for destroy)."""
+    """Stages of stack codes: the tenant alone, then the sites (reversed for destroy).
+
+    With network-wide policy groups, the tenant stack goes first even when only sites
+    are named: it keeps those groups' members, which are the sites' own.
+    """
     sites = codes or network.codes()
     wanted = [c for c in sites if c != TENANT]
     with_tenant = not codes or TENANT in codes
+    if wanted and action != "destroy" and not with_tenant:
+        # Network-wide policy groups hold the sites' members: the tenant stack keeps them.
+        with_tenant = plan_policy_groups(network).strategy == NETWORK
     stages = ([[TENANT]] if with_tenant else []) + ([wanted] if wanted else [])
     return list(reversed(stages)) if action == "destroy" else stages
 

@@ -141,3 +141,14 @@ def test_validate_reports_the_strategy_of_each_policy_type(tmp_path: Path):
         "TeamsCallingPolicy: network groups, 3 of 64 (site groups would be 210, network-wide 3)"
         in out.stdout
     )
+
+
+def test_naming_sites_still_runs_the_tenant_stack_when_it_holds_their_members(tmp_path: Path):
+    from hcinfra.sites.runner import order
+
+    large, _, _ = network_of(tmp_path, 20)
+    assert order(large, ["H03"], "up") == [["tenant"], ["H03"]]
+    assert order(large, ["H03"], "preview") == [["tenant"], ["H03"]]
+    assert order(large, ["H03"], "destroy") == [["H03"]]
+    small, _, _ = network_of(tmp_path, 3)
+    assert order(small, ["H01"], "up") == [["H01"]]
