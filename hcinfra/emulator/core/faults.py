@@ -153,6 +153,10 @@ GRAPH_LIMITS: list[tuple[str, str, str, float, float]] = [
     ("PATCH", "/*/teams/*/schedule*", "teams-schedule-write", 30, 1),
     ("PUT", "/*/teams/*/schedule*", "teams-schedule-write", 30, 1),
     ("DELETE", "/*/teams/*/schedule*", "teams-schedule-delete", 15, 1),
+    # Teams administration (policy assignment, user configurations): the page has no row
+    # of its own, so the Teams rows "Other GET API calls" and "Other API calls", 30 rps.
+    ("GET", "/*/admin/teams/*", "teams-admin-read", 30, 1),
+    ("POST", "/*/admin/teams/*", "teams-admin-write", 30, 1),
     ("*", "/*/teams*", "teams", 15000, 10),
     ("POST", "/*/groups*", "directory-write", 3000, 150),
     ("PATCH", "/*/groups*", "directory-write", 3000, 150),

@@ -42,6 +42,9 @@ QUERY_OPTIONS: dict[tuple[str, str], set[str]] = {
     ("GET", "/sites/{sid}"): {"$select"},
     ("GET", "/sites/{sid}/lists"): {"$select", *PAGING},
     ("GET", "/sites/{sid}/lists/{lid}"): {"$select", "$expand"},
+    # The pages also name $expand (and $orderBy on the list): not served, so refused.
+    ("GET", "/admin/teams/userConfigurations"): {"$select", "$filter", *PAGING},
+    ("GET", "/admin/teams/userConfigurations/{uid}"): {"$select"},
 }
 # Values an option may take on a route, where the emulator serves only some.
 OPTION_VALUES: dict[tuple[str, str, str], set[str]] = {

@@ -81,6 +81,11 @@ ROUTE_PERMISSIONS: dict[str, list[str]] = {
     # Cross-tenant access partners (crosstenantaccesspolicy-post-partners and its pages).
     "xtap.read": ["Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess"],
     "xtap.write": ["Policy.ReadWrite.CrossTenantAccess"],
+    # Teams administration (teamsadministration-teamspolicyuserassignment-assign, -unassign,
+    # teamspolicyassignment-getpolicyid; teamsuserconfiguration-get, teamsadminroot-list-
+    # userconfigurations): one permission each, "Higher privileged permissions: Not available."
+    "teams.policyUserAssign": ["TeamsPolicyUserAssign.ReadWrite.All"],
+    "teams.userConfigurations": ["TeamsUserConfiguration.Read.All"],
     "batch": [],
 }
 # Teams-workload routes answer a missing permission in their own words.

@@ -20,6 +20,7 @@ from hcinfra.emulator.graph import (  # noqa: F401
     schedules,
     sites,
     teams,
+    teamspolicies,
     users,
 )
 from hcinfra.emulator.graph.errors import (

@@ -183,14 +183,34 @@ def assign_user(backend: TeamsAdminBackend, ptype: PolicyType, ident: str, body:
     if "PolicyName" not in body:
         raise bad_request("'PolicyName' is required (null removes the assignment).", "PolicyName")
     user = _user(backend, ident)
-    key = f"{user['id']}|{ptype.name}"
     if body["PolicyName"] is None:
-        backend.store.delete(USER_ASSIGNMENT, key)
+        set_user_policy(backend, ptype, user["id"], None)
         return {"PolicyType": ptype.name, "PolicyName": None}
     name = backend.assignable(ptype, body["PolicyName"])
-    doc = {"UserId": user["id"], "PolicyType": ptype.name, "PolicyName": name}
-    backend.store.put(USER_ASSIGNMENT, key, doc)
+    set_user_policy(backend, ptype, user["id"], name)
     return {"PolicyType": ptype.name, "PolicyName": name}
+
+
+def set_user_policy(
+    backend: TeamsAdminBackend, ptype: PolicyType, user_id: str, name: str | None
+) -> None:
+    """Store (or, with None, remove) a user's direct assignment of one type.
+
+    The one store both views write: this service's per-user route and Graph's
+    `admin/teams/policy/userAssignments/assign` and `unassign`.
+    """
+    key = f"{user_id}|{ptype.name}"
+    if name is None:
+        backend.store.delete(USER_ASSIGNMENT, key)
+        return
+    doc = {"UserId": user_id, "PolicyType": ptype.name, "PolicyName": name}
+    backend.store.put(USER_ASSIGNMENT, key, doc)
+
+
+def direct_policy(backend: TeamsAdminBackend, ptype: PolicyType, user_id: str) -> str | None:
+    """The bare name of the policy of this type assigned directly to the user, or None."""
+    doc = backend.store.peek(USER_ASSIGNMENT, f"{user_id}|{ptype.name}")
+    return None if doc is None else str(doc["PolicyName"])
 
 
 def user_policies(backend: TeamsAdminBackend, ident: str) -> list[Doc]:

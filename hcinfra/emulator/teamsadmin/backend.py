@@ -1,14 +1,21 @@
 """Teams admin state and rules: policy instances, and group and user assignments.
 
 Every write validates the whole request first, so a refused request stores nothing.
+
+Each instance carries a GUID, `PolicyId`, the id Graph's Teams administration API names
+policies by (teamsPolicyUserAssignment.policyId, policyIdentifierDetail, policyAssignment).
+The Teams admin service's own answers keep the Get-CsTeams*Policy shape and never show
+it: `policy_id` and `find_policy_by_id` are how other code reaches it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from hcinfra.emulator.core.seed import stable_id
 from hcinfra.emulator.teamsadmin.errors import bad_request, conflict, not_found
 from hcinfra.emulator.teamsadmin.policytypes import POLICY_TYPES, find_type
 from hcinfra.emulator.teamsadmin.schemas import Doc, PolicyType
@@ -60,9 +67,12 @@ def parse_identity(raw: Any, target: str = "Identity") -> str:
 class TeamsAdminBackend:
     """The state the Teams admin service keeps in the tenant store."""
 
-    def __init__(self, store: Any, now: Callable[[], float]) -> None:
+    def __init__(
+        self, store: Any, now: Callable[[], float], tenant_id: Callable[[], str] = str
+    ) -> None:
         self.store = store
         self.now = now
+        self.tenant_id = tenant_id
 
     # -- policy instances -------------------------------------------------------------
 
@@ -83,6 +93,28 @@ class TeamsAdminBackend:
     def find_policy(self, ptype: PolicyType, identity: str) -> Doc | None:
         """The stored instance, or None."""
         return self.store.get(POLICY, self._key(ptype, identity))
+
+    def policy_id(self, ptype: PolicyType, doc: Doc) -> str:
+        """The instance's GUID; one stored before instances had one gets one now."""
+        if not doc.get("PolicyId"):
+            doc = self.store.get(POLICY, self._key(ptype, doc["Identity"])) or doc
+            doc["PolicyId"] = (
+                self._global_id(ptype) if doc["Identity"] == GLOBAL else str(uuid.uuid4())
+            )
+            self.store.put(POLICY, self._key(ptype, doc["Identity"]), doc)
+        return str(doc["PolicyId"])
+
+    def find_policy_by_id(self, ptype: PolicyType, policy_id: str) -> Doc | None:
+        """The instance of this type whose GUID is `policy_id` (case-insensitive), or None."""
+        wanted = policy_id.lower()
+        for doc in self.store.values(POLICY):
+            if doc["PolicyType"] == ptype.name and self.policy_id(ptype, doc).lower() == wanted:
+                return self.store.get(POLICY, self._key(ptype, doc["Identity"]))
+        return None
+
+    def _global_id(self, ptype: PolicyType) -> str:
+        # Stable across resets and restarts of one tenant, different between tenants.
+        return stable_id("teams-policy", self.tenant_id(), ptype.name, GLOBAL)
 
     def get_policy(self, ptype: PolicyType, raw_identity: str) -> Doc:
         """The stored instance named in a path, or 404."""
@@ -111,6 +143,7 @@ class TeamsAdminBackend:
         doc: Doc = {
             "PolicyType": ptype.name,
             "Identity": identity,
+            "PolicyId": str(uuid.uuid4()),
             "Settings": {**ptype.defaults(), **settings},
         }
         self.store.put(POLICY, self._key(ptype, identity), doc)
@@ -214,5 +247,10 @@ class TeamsAdminBackend:
         assigned ("Teams policy packages for healthcare"), so a new tenant has none.
         """
         for ptype in POLICY_TYPES.values():
-            doc = {"PolicyType": ptype.name, "Identity": GLOBAL, "Settings": ptype.defaults()}
+            doc = {
+                "PolicyType": ptype.name,
+                "Identity": GLOBAL,
+                "PolicyId": self._global_id(ptype),
+                "Settings": ptype.defaults(),
+            }
             self.store.put(POLICY, self._key(ptype, GLOBAL), doc)

@@ -34,7 +34,7 @@ class TeamsAdminService(Service):
 
     def __init__(self, tenant: Tenant) -> None:
         super().__init__(tenant)
-        self.backend = TeamsAdminBackend(tenant.store, self.now)
+        self.backend = TeamsAdminBackend(tenant.store, self.now, lambda: tenant.tenant_id)
 
     def on_seed(self, seed: Any) -> None:
         """Global instances, and the healthcare packages with their policies."""
