@@ -71,7 +71,8 @@ def test_team_from_healthcare_template_through_the_sdk(emu: Emulator):
 
 
 def test_operation_status_parses(emu: Emulator):
-    emu.admin("PUT", "faults", json={"teamsOperationMs": 200}).raise_for_status()
+    # Long enough that a loaded machine still reads it in progress first.
+    emu.admin("PUT", "faults", json={"teamsOperationMs": 3000}).raise_for_status()
     from tests.emulator.test_graph_teams import owner_id, team_body
 
     with emu.client(headers=emu.headers("https://graph.microsoft.com/.default")) as c:
@@ -90,7 +91,7 @@ def test_operation_status_parses(emu: Emulator):
             TeamsAsyncOperationStatus.NotStarted,
             TeamsAsyncOperationStatus.InProgress,
         )
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(3.1)
         op = (
             await client.teams.by_team_id(team_id)
             .operations.by_teams_async_operation_id(op_id)
