@@ -32,6 +32,9 @@ class Audit:
     snapshot: Snapshot
     live: dict[str, list[Record]] = field(default_factory=dict)
     shadows: dict[str, list[Record]] = field(default_factory=dict)
+    # The network-wide policy groups as read, by role: the sites' package and visit
+    # controls look at them where the site's own groups hold no policies.
+    network_groups: dict[str, Record] = field(default_factory=dict)
 
     @property
     def sites(self) -> list[str]:
@@ -56,7 +59,12 @@ class Audit:
         tenant = None
         if TENANT in self.codes:
             tenant = [*self.live[TENANT], *self.shadows.get(TENANT, [])]
-        return run_controls(self.network, {c: self.live[c] for c in self.sites}, tenant)
+        return run_controls(
+            self.network,
+            {c: self.live[c] for c in self.sites},
+            tenant,
+            network_groups=self.network_groups,
+        )
 
     def export(self, out: Path) -> list[Path]:
         """One YAML file per chosen site: managed objects, then shadows; byte-stable."""
@@ -89,13 +97,19 @@ def read(network: Network, codes: list[str], conn: Connection | None = None) -> 
     """Read the tenant once for the chosen stacks."""
     conn = conn or connect()
     sites = [c for c in codes if c != TENANT]
+    prefixes = [records.site_prefix(c) for c in sites]
+    plan = records.policy_plan(network)
+    if TENANT in codes or not all(plan.site_assigns(c) for c in sites):
+        # The network-wide policy groups: the tenant's, and those the sites' controls read.
+        prefixes.append(records.NETWORK_PREFIX)
     snap = read_snapshot(
         conn,
-        [records.site_prefix(c) for c in sites],
+        prefixes,
         POLICY_TYPES if TENANT in codes else [],
         wanted=records.wanted(network, codes),
     )
     audit = Audit(network, codes, snap)
+    audit.network_groups = records.live_network_groups(network, snap)
     for code in sites:
         audit.live[code], audit.shadows[code] = records.live_site(network, code, snap)
     if TENANT in codes:

@@ -128,6 +128,8 @@ def _compare(site: str, want: Record, have: Record) -> list[Finding]:
         )
     if "policies" in want:
         out += _policies(site, want, have)
+    if "effective" in want:
+        out += _effective(site, want, have)
     if "settings" in want:
         out += _settings(site, want, have)
     for field in NAMED_FIELDS:
@@ -239,6 +241,47 @@ def _policies(site: str, want: Record, have: Record) -> list[Finding]:
                 f"{policy_type}: {held[policy_type]['policy_name']} is assigned but not declared",
             )
         )
+    return out
+
+
+def _how(live: dict[str, Any], spec: dict[str, Any]) -> str:
+    """What gives a user a policy other than the declared one, in words."""
+    name, declared = live.get("policy_name"), spec["policy_name"]
+    group = f"group policy {declared} of {spec['via']}" if spec.get("via") else declared
+    if live.get("assignment") == "direct":
+        return f"direct assignment {name} overrides {group}"
+    if live.get("assignment") == "default":
+        return f"the {name} default applies instead of {group}: no assignment reaches the user"
+    return f"{name} of {live.get('via') or 'another group'} applies instead of {group}"
+
+
+def _effective(site: str, want: Record, have: Record) -> list[Finding]:
+    """A user's effective Teams policies against the declared ones, by policy name."""
+    out: list[Finding] = []
+    held: dict[str, Any] = have.get("effective") or {}
+    for policy_type, spec in want["effective"].items():
+        base = (site, want["kind"], str(want["name"]), have.get("id"), f"effective.{policy_type}")
+        live = held.get(policy_type)
+        if live is None:
+            out.append(
+                Finding(
+                    *base,
+                    "missing",
+                    spec["policy_name"],
+                    None,
+                    f"{policy_type}: not among the user's effective policies",
+                )
+            )
+        elif str(live.get("policy_name")).lower() != str(spec["policy_name"]).lower():
+            out.append(
+                Finding(
+                    *base,
+                    "changed",
+                    spec["policy_name"],
+                    live.get("policy_name"),
+                    f"{policy_type}: {_how(live, spec)}",
+                )
+            )
     return out
 
 

@@ -2,11 +2,20 @@
 
 A record holds what hcinfra manages and nothing that moves by itself (timestamps,
 etags, processing states, absolute policy ranks): exports of an unchanged tenant are
-byte-identical. Ranks are places among the site's own groups (see policy_ranks).
+byte-identical. Ranks are places among the site's own groups (see policy_ranks), or,
+for the network-wide policy groups, among those groups.
+
+Past Teams' 64 groups per policy type (network/policy_groups.py), the tenant stack
+keeps one group per role across the sites and assigns the role's policies to it; the
+sites' own role groups then hold none. Each user's effective Teams policies
+(`EffectivePolicies`, one record per user) belong to the stack whose assignment should
+govern them: the tenant for the network-wide groups, else the first site (in the
+network's order) whose own groups give the user that policy.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hcinfra.audit.snapshot import Calendar, Snapshot, Wanted
@@ -21,6 +30,15 @@ from hcinfra.network.plan import (
     effective_baseline,
     partners_of,
     plan_site,
+)
+from hcinfra.network.policy_groups import (
+    NETWORK,
+    Holding,
+    PolicyGroups,
+    conflicts,
+    expected_policies,
+    holdings,
+    plan_policy_groups,
 )
 from hcinfra.resources import policy_ranks
 from hcinfra.resources.partner_tenant import federation
@@ -42,6 +60,91 @@ SCHEDULE_SETTINGS = {
 }
 PROVISIONED = "completed"  # a schedule's provisionStatus once Shifts is done, lower-cased
 COLUMN_FIELDS = ("display_name", "type", "required", "choices")
+# The network-wide policy groups' mailNickname prefix (Teams-Policy-Clinical-Workers).
+NETWORK_PREFIX = "teams-policy-"
+EFFECTIVE = "EffectivePolicies"  # the record kind of one user's effective Teams policies
+GLOBAL = "Global"  # the org-wide default policy instance of every type
+
+
+@dataclass(frozen=True)
+class UserPolicies:
+    """What each member's effective Teams policies should be, and whose they are."""
+
+    plan: PolicyGroups
+    expected: dict[str, dict[str, str]]  # lower-cased UPN → policy type → policy name
+    conflicts: dict[str, list[str]]  # UPN → types two scopes expect differently
+    owners: dict[str, dict[str, str]]  # UPN → type → the stack whose assignment governs it
+    via: dict[str, dict[str, str]]  # UPN → type → the group that should give it
+
+
+_CACHE: list[tuple[Network, UserPolicies]] = []
+
+
+def user_policies(network: Network) -> UserPolicies:
+    """The network's policy groups and each member's expected policies (kept for the last
+    few networks seen: every stack's records ask, and a large network takes a while)."""
+    for known, found in _CACHE:
+        if known is network:
+            return found
+    found = _user_policies(network)
+    _CACHE.insert(0, (network, found))
+    del _CACHE[4:]
+    return found
+
+
+def policy_plan(network: Network) -> PolicyGroups:
+    """plan_policy_groups, once per network."""
+    return user_policies(network).plan
+
+
+def _user_policies(network: Network) -> UserPolicies:
+    plan = plan_policy_groups(network)
+    # The scopes, in the order ownership goes: the network-wide groups, then each site
+    # that assigns its own; each with its holdings, members and group names by role.
+    scopes: list[tuple[str, list[Holding], dict[str, set[str]], dict[str, str]]] = []
+    if plan.strategy == NETWORK and plan.groups:
+        scopes.append(
+            (
+                TENANT,
+                plan.holdings,
+                {g.role: {m.lower() for m in g.members} for g in plan.groups},
+                {g.role: g.display_name for g in plan.groups},
+            )
+        )
+    for site in network.sites:
+        if not plan.site_assigns(site.code):
+            continue
+        baseline = effective_baseline(network, site)
+        scopes.append(
+            (
+                site.code,
+                holdings(baseline),
+                {
+                    r.key: {m.lower() for m in [*r.members, *site.members.get(r.key, [])]}
+                    for r in baseline.roles
+                },
+                {r.key: naming.group_name(site.code, r.name) for r in baseline.roles},
+            )
+        )
+    owners: dict[str, dict[str, str]] = {}
+    via: dict[str, dict[str, str]] = {}
+    for stack, held, members, names in scopes:
+        won: set[tuple[str, str]] = set()
+        for h in held:  # by rank: a user's first holding of a type wins in the scope
+            for user in members.get(h.role, set()):
+                if (user, h.policy_type) in won:
+                    continue
+                won.add((user, h.policy_type))
+                if h.policy_type not in owners.setdefault(user, {}):
+                    owners[user][h.policy_type] = stack
+                    via.setdefault(user, {})[h.policy_type] = names[h.role]
+    return UserPolicies(
+        plan,
+        expected_policies(network),
+        conflicts(network),
+        {u: dict(sorted(t.items())) for u, t in sorted(owners.items())},
+        via,
+    )
 
 
 def site_prefix(code: str) -> str:
@@ -68,6 +171,8 @@ def _declared_policies(plan: SitePlan, role: str) -> dict[str, dict[str, Any]]:
 def declared_site(network: Network, code: str) -> list[Record]:
     """Every object the network declares for a site, sorted by kind and name."""
     plan = plan_site(network, code)
+    # Past Teams' cap the network-wide groups hold the policies: the site's hold none.
+    assigns = policy_plan(network).site_assigns(code)
     # Mailbox rights are held by the roles' mail-enabled security groups (see plan).
     names = {g.role: g.name for g in plan.mail_groups}
     records: list[Record] = [
@@ -95,7 +200,7 @@ def declared_site(network: Network, code: str) -> list[Record]:
                     ),
                     key=lambda lic: lic["sku"],
                 ),
-                "policies": _declared_policies(plan, g.role),
+                "policies": _declared_policies(plan, g.role) if assigns else {},
             }
         )
     for m in plan.mailboxes:
@@ -126,7 +231,58 @@ def declared_site(network: Network, code: str) -> list[Record]:
     records += [declared_patient_list(plan, pl) for pl in plan.patient_lists]
     if plan.visits:
         records.append(declared_visits(plan.visits))
+    records += declared_users(network, code)
     return sorted(records, key=lambda r: (r["kind"], r["name"].lower()))
+
+
+def declared_users(network: Network, stack: str) -> list[Record]:
+    """The effective Teams policies of the users whose policies the stack's assignments
+    govern (a user in conflict lists the types two scopes expect differently)."""
+    up = user_policies(network)
+    out: list[Record] = []
+    for upn, types in up.owners.items():
+        mine = [t for t, owner in types.items() if owner == stack]
+        if not mine:
+            continue
+        expected = up.expected.get(upn, {})
+        record: Record = {
+            "kind": EFFECTIVE,
+            "name": upn,
+            "effective": {
+                t: {"policy_name": expected[t], "via": up.via[upn][t]}
+                for t in mine
+                if t in expected
+            },
+        }
+        clash = [t for t in mine if t in up.conflicts.get(upn, [])]
+        if clash:
+            record["conflicts"] = clash
+        out.append(record)
+    return out
+
+
+def network_groups(network: Network) -> list[Record]:
+    """The network-wide policy groups the tenant stack declares: members and policies."""
+    plan = policy_plan(network)
+    ranks = {g.role: n for n, g in enumerate(plan.groups, start=1)}
+    records: list[Record] = []
+    for g in plan.groups:
+        policies = {
+            h.policy_type: {"policy_name": h.policy_name, "rank": ranks[g.role]}
+            for h in plan.holdings
+            if h.role == g.role
+        }
+        records.append(
+            {
+                "kind": "SecurityGroup",
+                "name": g.display_name,
+                "mail_nickname": g.mail_nickname,
+                "description": g.description,
+                "members": _lower(g.members),
+                "policies": dict(sorted(policies.items())),
+            }
+        )
+    return records
 
 
 def schedule_name(plan: SitePlan, schedule: SchedulePlan) -> str:
@@ -213,7 +369,8 @@ def _policy(spec: PolicySpec, policy_type: str, settings: dict[str, Any]) -> Rec
 
 
 def declared_tenant(network: Network) -> list[Record]:
-    """The tenant-wide Teams policies the baseline declares, and the partner hospitals."""
+    """The tenant-wide Teams policies the baseline declares, the partner hospitals, and
+    past Teams' cap the network-wide policy groups and the effective policies they give."""
     declared = network.baseline.policies
     records: list[Record] = []
     for key, policy_type in TENANT_POLICIES:
@@ -238,6 +395,8 @@ def declared_tenant(network: Network) -> list[Record]:
                 "domains": _lower(spec.domains),
             }
         )
+    records += network_groups(network)
+    records += declared_users(network, TENANT)
     return records
 
 
@@ -328,8 +487,69 @@ def live_site(network: Network, code: str, snap: Snapshot) -> tuple[list[Record]
     care, care_shadows = live_care(plan, snap)
     found += care
     shadows += care_shadows
+    found += live_users(network, code, snap)
     key = lambda r: (r["kind"], r["name"].lower())  # noqa: E731
     return sorted(found, key=key), sorted(shadows, key=key)
+
+
+def live_network_groups(network: Network, snap: Snapshot) -> dict[str, Record]:
+    """The network-wide policy groups as the tenant holds them, by role (those read)."""
+    plan = policy_plan(network)
+    ranked_ids = [
+        str(snap.groups[g.mail_nickname]["id"]).lower()
+        for g in plan.groups
+        if g.mail_nickname in snap.groups
+    ]
+    return {
+        g.role: group_record(snap, snap.groups[g.mail_nickname], ranked_ids)
+        for g in plan.groups
+        if g.mail_nickname in snap.groups
+    }
+
+
+def _effective_entry(entry: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """One effectivePolicyAssignment: the policy, how it reaches the user, and from where."""
+    doc = entry.get("policyAssignment") or {}
+    name = str(doc.get("displayName") or "")
+    name = name[4:] if name.lower().startswith("tag:") else name
+    group = str(doc.get("groupId") or "").lower()
+    kind = str(doc.get("assignmentType") or "").lower() or None
+    if not group and name.lower() == GLOBAL.lower():
+        kind = "default"  # the org-wide default: no assignment reaches the user
+    out: dict[str, Any] = {"policy_name": name, "assignment": kind}
+    if group:
+        out["via"] = names.get(group, group)
+    return out
+
+
+def live_users(network: Network, stack: str, snap: Snapshot) -> list[Record]:
+    """The effective Teams policies of the stack's users as Teams resolves them: the
+    declared types (and those in conflict) only; a user not read is absent."""
+    ids = {upn: uid for uid, upn in snap.upns.items()}
+    names = {
+        str(g["id"]).lower(): str(g.get("displayName") or g["id"]) for g in snap.groups.values()
+    }
+    out: list[Record] = []
+    for want in declared_users(network, stack):
+        uid = ids.get(want["name"])
+        entries = snap.effective.get(uid or "")
+        if uid is None or entries is None:
+            continue
+        types = {t.lower(): t for t in [*want["effective"], *want.get("conflicts", [])]}
+        effective = {
+            types[str(e.get("policyType")).lower()]: _effective_entry(e, names)
+            for e in entries
+            if str(e.get("policyType")).lower() in types
+        }
+        out.append(
+            {
+                "kind": EFFECTIVE,
+                "name": want["name"],
+                "id": uid,
+                "effective": dict(sorted(effective.items())),
+            }
+        )
+    return out
 
 
 def live_care(plan: SitePlan, snap: Snapshot) -> tuple[list[Record], list[Record]]:
@@ -545,6 +765,14 @@ def live_tenant(network: Network, snap: Snapshot) -> tuple[list[Record], list[Re
             }
         )
     shadows: list[Record] = []
+    # The network-wide policy groups, and groups named like them that nobody declares
+    # (left behind by a role removed, or by a return to site groups).
+    held = live_network_groups(network, snap)
+    records += held.values()
+    known = {str(r["mail_nickname"]) for r in declared if r["kind"] == "SecurityGroup"}
+    for nickname, doc in sorted(snap.groups.items()):
+        if nickname.startswith(NETWORK_PREFIX) and nickname not in known:
+            shadows.append({**group_record(snap, doc, []), "shadow": True})
     if snap.partners is not None:
         partners = {r["name"]: r for r in declared if r["kind"] == "PartnerTenant"}
         for doc in sorted(snap.partners, key=lambda d: str(d.get("tenantId")).lower()):
@@ -557,6 +785,7 @@ def live_tenant(network: Network, snap: Snapshot) -> tuple[list[Record], list[Re
                 shadows.append({**record, "shadow": True})
     if snap.federation is not None:
         records.append(federation_record(snap.federation))
+    records += live_users(network, TENANT, snap)
     return records, shadows
 
 
@@ -612,7 +841,10 @@ def federation_record(fed: federation.Federation) -> Record:
 def wanted(network: Network, codes: list[str]) -> Wanted:
     """What the chosen stacks declare beyond groups, mailboxes and policies, for the reads."""
     plans = [plan_site(network, c) for c in codes if c != TENANT]
+    up = user_policies(network)
+    chosen = set(codes)
     return Wanted(
+        users=tuple(u for u, types in up.owners.items() if chosen & set(types.values())),
         schedules=tuple(p.team(s.team).mail_nickname for p in plans for s in p.schedules),
         lists={
             p.team(pl.team).mail_nickname: pl.display_name for p in plans for pl in p.patient_lists

@@ -5,7 +5,11 @@ the cross-tenant access partners and the Bookings businesses; a second fetches m
 owners, licence errors and teams for all of them, the ward teams' schedules, scheduling
 groups and team sites, and the virtual-visit calendars with their services and staff, 20
 per batch call; a third lists the ward sites' lists (and looks up scheduling-group members
-no site group holds), a fourth reads each Patients list with its columns. Exchange: one
+no site group holds), and reads each wanted user's effective Teams policies
+(`GET /admin/teams/userConfigurations/{id}`, one item per user: N users cost N items, at
+most ceil(N/20) more posts), looking up by UPN the users no group read names; a fourth
+reads each Patients list with its columns, and the effective policies of the users looked
+up. Exchange: one
 Get-Mailbox, one Get-RecipientPermission, one Get-MailboxPermission per site mailbox (the
 cmdlet takes one identity). Teams admin: one list of every group assignment, one list per
 tenant-wide policy type, and the federation configuration.
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from hcinfra.audit.permissions import USER_CONFIGURATIONS
 from hcinfra.clients.connection import Connection
 from hcinfra.clients.graph_batch import Answer, GraphBatch
 from hcinfra.resources.partner_tenant import federation
@@ -31,6 +36,8 @@ GROUP_FIELDS = (
 )
 SELF = "NT AUTHORITY\\SELF"
 PARTNERS = "/policies/crossTenantAccessPolicy/partners"
+# A user's effective Teams policies (teamsadministration-teamsuserconfiguration-get).
+CONFIGS = "/admin/teams/userConfigurations"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Wanted:
     lists: Mapping[str, str] = field(default_factory=dict)  # team mailNickname → list name
     calendars: tuple[str, ...] = ()  # display names of the virtual-visit calendars
     partners: bool = False  # cross-tenant partners and the Teams federation settings
+    users: tuple[str, ...] = ()  # UPNs (lower case) whose effective Teams policies to read
 
 
 @dataclass
@@ -77,6 +85,8 @@ class Snapshot:
     calendars: dict[str, list[Calendar]] = field(default_factory=dict)  # by name, lower case
     partners: list[dict[str, Any]] | None = None  # None: not read
     federation: federation.Federation | None = None
+    # user object id → effectivePolicyAssignments, for the wanted users read
+    effective: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: int = 0
 
     def group_by_id(self, group_id: str) -> dict[str, Any] | None:
@@ -99,6 +109,20 @@ class AuditBatch(GraphBatch):
 
 def _raise(answer: Answer, what: str) -> None:
     answer.raise_for(what)
+
+
+def _config(uid: str) -> str:
+    return f"{CONFIGS}/{uid}?$select=id,effectivePolicyAssignments"
+
+
+def _read_config(snap: Snapshot, uid: str, answer: Answer, url: str) -> None:
+    """One user's effective policies; a user deleted since is left unread (drift says so)."""
+    if answer.status == 404:
+        return
+    if answer.status == 403:
+        _raise(answer, f"GET {url} (effective Teams policies need {USER_CONFIGURATIONS})")
+    _raise(answer, f"GET {url}")
+    snap.effective[uid] = list(answer.body.get("effectivePolicyAssignments") or [])
 
 
 def _business(bid: str, *rest: str) -> str:
@@ -284,6 +308,17 @@ def read_snapshot(
     } - set(snap.upns)
     for uid in sorted(unknown):
         third[f"upn/{uid}"] = f"/users/{uid}?$select=id,userPrincipalName"
+    # The wanted users' effective policies: by id when a group read named them, else
+    # their id first (round 4 then reads their policies).
+    ids = {upn: uid for uid, upn in snap.upns.items()}
+    for upn in wanted.users:
+        uid = ids.get(upn.lower())
+        if uid:
+            third[f"config/{uid}"] = _config(uid)
+        else:
+            third[f"uid/{upn.lower()}"] = (
+                f"/users/{quote(upn, safe='@')}?$select=id,userPrincipalName"
+            )
     wanted_lists = {
         snap.groups[n.lower()]["id"]: name
         for n, name in wanted.lists.items()
@@ -296,6 +331,17 @@ def read_snapshot(
             if answer.ok and answer.body.get("userPrincipalName"):
                 snap.upns[key] = str(answer.body["userPrincipalName"]).lower()
             continue  # a user deleted since: shown by id
+        if what == "config":
+            _read_config(snap, key, answer, third[rid])
+            continue
+        if what == "uid":
+            if answer.status == 404:
+                continue  # no such user: drift says the declared user is missing
+            _raise(answer, f"GET {third[rid]}")
+            uid = str(answer.body["id"]).lower()
+            snap.upns[uid] = key
+            fourth[f"config/{uid}"] = _config(uid)
+            continue
         _raise(answer, f"GET {third[rid]}")
         name = str(wanted_lists.get(key, "")).lower()
         match = [lst for lst in answer.values() if str(lst.get("displayName", "")).lower() == name]
@@ -303,11 +349,15 @@ def read_snapshot(
             lid = str(sorted(match, key=lambda lst: str(lst.get("id")))[0]["id"])
             fourth[f"list/{key}"] = f"/sites/{snap.sites[key]}/lists/{lid}?$expand=columns"
 
-    # Round 4: each Patients list with its columns.
+    # Round 4: each Patients list with its columns; the looked-up users' policies.
     for rid, answer in (batch.get(fourth) if fourth else {}).items():
+        what, _, key = rid.partition("/")
+        if what == "config":
+            _read_config(snap, key, answer, fourth[rid])
+            continue
         if answer.status == 404:
             continue  # deleted between the rounds
         _raise(answer, f"GET {fourth[rid]}")
-        snap.patient_lists[rid.partition("/")[2]] = answer.body
+        snap.patient_lists[key] = answer.body
     snap.requests = calls + batch.calls
     return snap

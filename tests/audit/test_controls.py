@@ -29,6 +29,7 @@ SITE_CONTROLS = [
     "HC.TEAMS.1.1",
     "HC.TEAMS.1.2",
     "HC.TEAMS.1.3",
+    "HC.TEAMS.1.4",
     "HC.EXO.1.1",
     "HC.EXO.1.2",
     "HC.TEAMS.3.1",
@@ -40,7 +41,13 @@ SITE_CONTROLS = [
 ]
 EHR_CONTROLS = ["HC.EHR.1.1", "HC.EHR.1.2", "HC.EHR.1.3", "HC.EHR.1.4"]
 MESSAGING_CONTROLS = ["HC.TEAMS.2.1", "HC.TEAMS.2.2"]
-TENANT_CONTROLS = [*MESSAGING_CONTROLS, "HC.TEAMS.4.1", "HC.TEAMS.4.2", "HC.AAD.2.1"]
+TENANT_CONTROLS = [
+    *MESSAGING_CONTROLS,
+    "HC.TEAMS.4.1",
+    "HC.TEAMS.4.2",
+    "HC.AAD.2.1",
+    "HC.TEAMS.1.4",
+]
 CRITICALITY = (
     {c: "shall" for c in [*SITE_CONTROLS, *TENANT_CONTROLS]}
     | {c: "should" for c in ["HC.LIC.1.2", *EHR_CONTROLS]}
@@ -410,7 +417,7 @@ def test_the_json_report_counts_shall_failures_apart() -> None:
     doc = json.loads(render_controls(check_stm(live), "json", sites=["STM"]))
     assert doc["schema"] == "hcinfra.controls/v1"
     assert doc["sites"] == ["STM"]
-    assert doc["summary"] == {"passed": 12, "failed": 2, "failed_shall": 1, "manual": 1}
+    assert doc["summary"] == {"passed": 13, "failed": 2, "failed_shall": 1, "manual": 1}
     assert set(doc["results"][0]) == {
         "control_id",
         "site",
@@ -447,7 +454,7 @@ def test_check_exits_0_when_every_control_passes(
     code, doc = check("tenant", "STM", tmp_path=tmp_path)
     assert code == 0
     assert doc["sites"] == ["tenant", "STM"]
-    assert doc["summary"] == {"passed": 19, "failed": 0, "failed_shall": 0, "manual": 1}
+    assert doc["summary"] == {"passed": 21, "failed": 0, "failed_shall": 0, "manual": 1}
 
 
 def test_check_exits_0_when_only_a_should_control_fails(
@@ -456,7 +463,7 @@ def test_check_exits_0_when_only_a_should_control_fails(
     find(offline["STM"], CLINICAL)["licence_errors"] = ["nurse002@northwindhealth.org"]
     code, doc = check("tenant", "STM", tmp_path=tmp_path)
     assert code == 0
-    assert doc["summary"] == {"passed": 18, "failed": 1, "failed_shall": 0, "manual": 1}
+    assert doc["summary"] == {"passed": 20, "failed": 1, "failed_shall": 0, "manual": 1}
 
 
 def test_check_exits_2_when_a_shall_control_fails(
@@ -825,3 +832,94 @@ def test_ehr_readiness_is_not_reported_for_a_site_without_virtual_visits(tmp_pat
     results = run_controls(network, {"STM": compliant_site("STM", network)}, None)
     assert not [r for r in results if r.control_id.startswith("HC.EHR.")]
     assert failed(results) == []
+
+
+# --- HC.TEAMS.1.4: effective policies -------------------------------------------------------
+
+
+def test_teams_1_4_passes_when_every_member_holds_the_declared_policies() -> None:
+    results = check_stm(compliant_site("STM"), compliant_tenant())
+    r = result(results, "HC.TEAMS.1.4")
+    assert (r.requirement_met, r.criticality) == (True, "shall")
+    assert r.actual_value == {"users": 8, "differing": {}, "conflicts": {}}
+    assert r.details == "8 user(s) hold the declared Teams policies through the site's own groups"
+    tenant = result(results, "HC.TEAMS.1.4", "tenant")
+    assert tenant.requirement_met
+    assert tenant.details == "no user takes Teams policies from the network-wide policy groups"
+
+
+def test_teams_1_4_fails_on_a_direct_assignment_and_a_user_not_read() -> None:
+    live = compliant_site("STM")
+    nurse = find(live, "nurse001@northwindhealth.org")
+    nurse["effective"]["TeamsMessagingPolicy"] = {"policy_name": "Chat-Off", "assignment": "direct"}
+    live.remove(find(live, "room001@northwindhealth.org"))
+    results = check_stm(live)
+    r = result(results, "HC.TEAMS.1.4")
+    assert r.requirement_met is False
+    assert r.actual_value["differing"]["nurse001@northwindhealth.org"] == {
+        "TeamsMessagingPolicy": "direct assignment Chat-Off overrides Healthcare_ClinicalWorker"
+    }
+    assert set(r.actual_value["differing"]["room001@northwindhealth.org"].values()) == {
+        "user not in the tenant"
+    }
+    assert r.details.startswith("nurse001@northwindhealth.org: TeamsMessagingPolicy: direct")
+    assert failed(results) == [("STM", "HC.TEAMS.1.4")]
+
+
+def test_teams_1_4_reports_users_in_conflict_without_failing(tmp_path: Path) -> None:
+    def overlap(data: dict[str, Any]) -> None:
+        # HSA gives its clinical workers another package, and STM's nurse works there too.
+        hsa = next(s for s in data["sites"] if s["code"] == "HSA")
+        hsa["overrides"] = {
+            "roles": [{"key": "clinical", "policy_package": "Healthcare_InformationWorker"}]
+        }
+        hsa["members"]["clinical"].append("nurse001@northwindhealth.org")
+
+    network = write_network(tmp_path, overlap)
+    live = compliant_site("STM", network)
+    declared_nurse = find(live, "nurse001@northwindhealth.org")
+    assert "TeamsCallingPolicy" in declared_nurse["conflicts"]
+    declared_nurse["effective"]["TeamsCallingPolicy"] = {"policy_name": "Healthcare_ClinicalWorker"}
+    r = result(run_controls(network, {"STM": live}, None), "HC.TEAMS.1.4")
+    assert r.requirement_met is True
+    assert r.actual_value["conflicts"]["nurse001@northwindhealth.org"]["TeamsCallingPolicy"] == (
+        "Healthcare_ClinicalWorker"
+    )
+    assert "1 user(s) in conflict" in r.details
+    assert (
+        "nurse001@northwindhealth.org: TeamsAppSetupPolicy is unread, TeamsCallingPolicy "
+        "is Healthcare_ClinicalWorker"
+    ) in r.details
+
+
+def test_on_network_groups_the_package_and_visit_controls_read_the_tenants_groups(
+    tmp_path: Path,
+) -> None:
+    network = write_network(tmp_path, lambda d: d["tenant"].update(policy_groups="network"))
+    live = compliant_site("STM", network)
+    assert all(r.get("policies") == {} for r in live if r["kind"] == "SecurityGroup")
+    tenant = copy.deepcopy(declared_tenant(network))
+    results = run_controls(network, {"STM": live}, tenant)
+    assert failed(results) == []
+    assert result(results, "HC.TEAMS.1.1").actual_value == {
+        "Teams-Policy-Clinical-Workers": "Healthcare_ClinicalWorker"
+    }
+    assert result(results, "HC.EHR.1.2").actual_value == {"Teams-Policy-Virtual-Care": "assigned"}
+    # An STM clinician missing from the network-wide group: the package does not reach them.
+    group = find(tenant, "Teams-Policy-Clinical-Workers")
+    group["members"].remove("physician001@northwindhealth.org")
+    virtual = find(tenant, "Teams-Policy-Virtual-Care")
+    virtual["policies"]["TeamsMeetingPolicy"]["policy_name"] = "Default"
+    results = run_controls(network, {"STM": live}, tenant)
+    assert result(results, "HC.TEAMS.1.1").actual_value == {
+        "Teams-Policy-Clinical-Workers": "lacks 1 of the site's members: "
+        "physician001@northwindhealth.org"
+    }
+    assert result(results, "HC.EHR.1.2").actual_value == {
+        "Teams-Policy-Virtual-Care": "holds Default"
+    }
+    # Without the tenant's records the network-wide groups are unknown: missing.
+    alone = run_controls(network, {"STM": live}, None)
+    assert result(alone, "HC.TEAMS.1.1").actual_value == {
+        "Teams-Policy-Clinical-Workers": "group missing"
+    }

@@ -644,3 +644,91 @@ def test_the_visit_policies_compare_as_the_other_tenant_policies() -> None:
         ("Virtual-Visits", "settings.AllowCloudRecording", "changed", False, True),
         ("Visit-SMS", "settings.EnableSmsNotifications", "changed", True, False),
     ]
+
+
+# --- effective Teams policies (one record per user) --------------------------------------
+
+
+def test_on_site_groups_a_site_declares_its_members_effective_policies() -> None:
+    users = {r["name"]: r for r in declared() if r["kind"] == "EffectivePolicies"}
+    assert "nurse001@northwindhealth.org" in users
+    nurse = users["nurse001@northwindhealth.org"]["effective"]
+    assert nurse["TeamsCallingPolicy"] == {
+        "policy_name": "Healthcare_ClinicalWorker",
+        "via": CLINICAL,
+    }
+    # Claire manages nurses and is clinical: the nurse managers rank first for messaging.
+    claire = users["claire.dubois@northwindhealth.org"]["effective"]
+    assert claire["TeamsMessagingPolicy"]["via"] == NURSE_MANAGERS
+    # The tenant stack governs nobody's policies on site groups.
+    assert not [r for r in declared_tenant(NETWORK) if r["kind"] == "EffectivePolicies"]
+
+
+def test_a_direct_assignment_overriding_the_group_policy() -> None:
+    live = live_copy(declared())
+    user = find(live, "nurse001@northwindhealth.org")
+    user["effective"]["TeamsMessagingPolicy"] = {
+        "policy_name": "Chat-Off",
+        "assignment": "direct",
+    }
+    f = only(compare(live))
+    assert (f.site, f.kind, f.name, f.object_id) == (
+        "STM",
+        "EffectivePolicies",
+        "nurse001@northwindhealth.org",
+        user["id"],
+    )
+    assert (f.field, f.category, f.declared, f.actual) == (
+        "effective.TeamsMessagingPolicy",
+        "changed",
+        "Healthcare_ClinicalWorker",
+        "Chat-Off",
+    )
+    assert f.message == (
+        "TeamsMessagingPolicy: direct assignment Chat-Off overrides group policy "
+        f"Healthcare_ClinicalWorker of {CLINICAL}"
+    )
+
+
+def test_another_group_or_the_default_giving_the_policy_and_a_type_not_read() -> None:
+    live = live_copy(declared())
+    claire = find(live, "claire.dubois@northwindhealth.org")["effective"]
+    claire["TeamsMessagingPolicy"] = {
+        "policy_name": "Healthcare_ClinicalWorker",
+        "assignment": "group",
+        "via": CLINICAL,
+    }
+    nurse = find(live, "nurse002@northwindhealth.org")["effective"]
+    nurse["TeamsCallingPolicy"] = {"policy_name": "Global", "assignment": "default"}
+    del nurse["TeamsMeetingPolicy"]
+    # The same policy through another group is no drift: the user holds what is declared.
+    nurse["TeamsAppSetupPolicy"]["via"] = "HSA-Clinical-Workers"
+    assert sorted((f.name, f.field, f.category, f.message) for f in compare(live)) == [
+        (
+            "claire.dubois@northwindhealth.org",
+            "effective.TeamsMessagingPolicy",
+            "changed",
+            f"TeamsMessagingPolicy: Healthcare_ClinicalWorker of {CLINICAL} applies instead of "
+            f"group policy Secure-Messaging of {NURSE_MANAGERS}",
+        ),
+        (
+            "nurse002@northwindhealth.org",
+            "effective.TeamsCallingPolicy",
+            "changed",
+            "TeamsCallingPolicy: the Global default applies instead of group policy "
+            f"Healthcare_ClinicalWorker of {CLINICAL}: no assignment reaches the user",
+        ),
+        (
+            "nurse002@northwindhealth.org",
+            "effective.TeamsMeetingPolicy",
+            "missing",
+            "TeamsMeetingPolicy: not among the user's effective policies",
+        ),
+    ]
+
+
+def test_a_user_whose_policies_were_not_read_is_missing() -> None:
+    live = [r for r in live_copy(declared()) if r["name"] != "room001@northwindhealth.org"]
+    f = only(compare(live))
+    assert (f.kind, f.name, f.category) == ("EffectivePolicies", "room001@northwindhealth.org",
+                                            "missing")  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from hcinfra.audit.drift import compare_site
 from hcinfra.audit.records import (
@@ -18,6 +19,7 @@ from hcinfra.audit.records import (
     wanted,
 )
 from hcinfra.audit.snapshot import AuditBatch, Calendar, Snapshot, Wanted, read_snapshot
+from hcinfra.clients.errors import TenantError
 from hcinfra.clients.graph_batch import Answer
 from hcinfra.network import load_network
 from hcinfra.network.plan import plan_site
@@ -261,7 +263,19 @@ def test_wanted_follows_the_chosen_stacks() -> None:
         lists={"stm-ward-3-nord": "Patients", "stm-ward-4-sud": "Patients"},
         calendars=("STM Virtual Visits",),
         partners=False,
+        # STM's members, whose effective Teams policies its own groups govern.
+        users=(
+            "claire.dubois@northwindhealth.org",
+            "clerk001@northwindhealth.org",
+            "manager001@northwindhealth.org",
+            "nurse001@northwindhealth.org",
+            "nurse002@northwindhealth.org",
+            "physician001@northwindhealth.org",
+            "room001@northwindhealth.org",
+            "room002@northwindhealth.org",
+        ),
     )
+    # On site groups, the tenant stack governs nobody's Teams policies.
     assert wanted(NETWORK, ["tenant"]) == Wanted(partners=True)
 
 
@@ -394,3 +408,56 @@ def test_bookings_items_ask_for_evolvable_enum_members() -> None:
     batch._post({"a": "/solutions/bookingBusinesses/b@x/staffMembers", "b": "/groups/x"})
     assert sent[0]["headers"] == {"Prefer": "include-unknown-enum-members"}
     assert "headers" not in sent[1]
+
+
+def test_effective_policies_are_read_in_round_three_and_looked_up_users_in_round_four() -> None:
+    member = {"id": "U-1", "userPrincipalName": "Nurse1@x.org"}
+    config = {"effectivePolicyAssignments": [{"policyType": "TeamsMessagingPolicy"}]}
+
+    def answer(url: str) -> Answer:
+        if url.startswith("/groups?"):
+            return Answer(200, {"value": [{"id": "g1", "mailNickname": "stm-clinical"}]})
+        if url.startswith("/groups/g1/members"):
+            return Answer(200, {"value": [member]})
+        if url.startswith("/users/nurse2@x.org"):
+            return Answer(200, {"id": "U-2", "userPrincipalName": "nurse2@x.org"})
+        if url.startswith("/users/"):
+            return Answer(404, {"error": {"code": "Request_ResourceNotFound"}})
+        if url.startswith("/admin/teams/userConfigurations/"):
+            return Answer(200, config)
+        return Answer(200, {"value": []})
+
+    batch = FakeBatch(answer)
+    want = Wanted(users=("nurse1@x.org", "nurse2@x.org", "gone@x.org"))
+    snap = read_snapshot(FakeConnection(), ["stm-"], [], batch, want)  # type: ignore[arg-type]
+    third, fourth = batch.rounds[2], batch.rounds[3]
+    # A member a group read names is read by id at once; the others are looked up first.
+    assert third == {
+        "config/u-1": "/admin/teams/userConfigurations/u-1?$select=id,effectivePolicyAssignments",
+        "uid/nurse2@x.org": "/users/nurse2@x.org?$select=id,userPrincipalName",
+        "uid/gone@x.org": "/users/gone@x.org?$select=id,userPrincipalName",
+    }
+    assert fourth == {
+        "config/u-2": "/admin/teams/userConfigurations/u-2?$select=id,effectivePolicyAssignments"
+    }
+    assert snap.effective == {
+        "u-1": config["effectivePolicyAssignments"],
+        "u-2": config["effectivePolicyAssignments"],
+    }
+    assert snap.upns["u-2"] == "nurse2@x.org" and "gone@x.org" not in snap.upns.values()
+
+
+def test_a_refused_effective_policy_read_names_the_permission() -> None:
+    def answer(url: str) -> Answer:
+        if url.startswith("/groups?"):
+            return Answer(200, {"value": [{"id": "g1", "mailNickname": "stm-clinical"}]})
+        if url.startswith("/groups/g1/members"):
+            return Answer(200, {"value": [{"id": "u-1", "userPrincipalName": "n@x.org"}]})
+        if url.startswith("/admin/teams/"):
+            return Answer(403, {"error": {"code": "Forbidden", "message": "Missing role"}})
+        return Answer(200, {"value": []})
+
+    want = Wanted(users=("n@x.org",))
+    # A refused read fails the command: it must not pass as "no drift".
+    with pytest.raises(TenantError, match=r"TeamsUserConfiguration\.Read\.All.*Missing role"):
+        read_snapshot(FakeConnection(), ["stm-"], [], FakeBatch(answer), want)  # type: ignore[arg-type]
