@@ -1,4 +1,5 @@
-"""hcinfra's permission manifest: the union of what every resource kind declares.
+"""hcinfra's permission manifest: the union of what every resource kind declares, and
+what the audit commands read beyond the kinds' reads (hcinfra.audit.permissions).
 
 `hcinfra permissions` prints it; the bootstrap stack grants exactly it. The kinds are
 those registered in hcinfra.resources.registry that call the tenant.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hcinfra.audit import permissions as audit
 from hcinfra.resources import registry
 from hcinfra.resources.base import Grants, KindProvider
 
@@ -24,6 +26,8 @@ def kinds() -> list[type[KindProvider]]:
     return [k.provider_class() for k in registry.KINDS if k.tenant]
 
 
+# What `hcinfra export`, `drift` and `check` read beyond the kinds' reads.
+AUDIT = Grants(graph=audit.GRAPH)
 DELEGATED = "Microsoft Graph (delegated permissions, of the operator who runs `hcinfra signin`)"
 
 
@@ -42,9 +46,11 @@ def _union(grants: list[Grants], attr: str) -> list[str]:
 
 
 def manifest() -> dict[str, Any]:
-    """Permissions per service (the union), and per kind for reads and writes."""
+    """Permissions per service (the union), per kind for reads and writes, and the
+    audit's own reads."""
     providers = kinds()
     every = [g for k in providers for g in (k.permissions.read, k.permissions.write)]
+    every.append(AUDIT)
     return {
         "services": {attr: _union(every, attr) for attr in SERVICES},
         # Not the app's: a user's, for the few calls Microsoft takes delegated only.
@@ -61,6 +67,8 @@ def manifest() -> dict[str, Any]:
             }
             for k in providers
         },
+        # Read by `hcinfra export`, `drift` and `check` (and the rings' gate), no kind.
+        "audit": {"read": {attr: list(getattr(AUDIT, attr)) for attr in SERVICES}},
     }
 
 
@@ -86,4 +94,8 @@ def render(fmt: str = "text") -> str:
         for direction in ("read", "write"):
             names = [p for attr in SERVICES for p in grants[direction][attr]]
             lines.append(f"  {kind:26s} {direction:5s} {', '.join(names) or '(none)'}")
+    lines.append("")
+    lines.append("Audit commands (export, drift, check), beyond the kinds' reads:")
+    audit = [p for attr in SERVICES for p in data["audit"]["read"][attr]]
+    lines.append(f"  {'audit':26s} {'read':5s} {', '.join(audit) or '(none)'}")
     return "\n".join(lines)

@@ -48,6 +48,19 @@ def test_a_stronger_permission_stands_for_the_weaker_one():
     assert "Team.ReadBasic.All" in graph
 
 
+def test_the_audit_reads_effective_teams_policies_with_a_permission_no_kind_declares():
+    data = manifest()
+    # GET /admin/teams/userConfigurations/{id}: each role member's effective policies.
+    assert data["audit"]["read"] == {
+        "graph": ["TeamsUserConfiguration.Read.All"],
+        "exchange": [],
+        "directory_roles": [],
+    }
+    assert "TeamsUserConfiguration.Read.All" in data["services"]["graph"]
+    assert "audit" not in data["kinds"]  # not a resource kind: nothing writes with it
+    assert not [k for k in kinds() if "TeamsUserConfiguration.Read.All" in k.permissions.read.graph]
+
+
 def test_permissions_command_prints_text_and_json():
     text = subprocess.run(
         [sys.executable, "-m", "hcinfra.cli", "permissions"],
@@ -73,3 +86,5 @@ def test_permissions_command_prints_text_and_json():
         "kinds": {"VirtualVisits": ["Bookings.Manage.All"]},
     }
     assert data["kinds"]["SharedMailbox"]["write"]["exchange"] == ["Exchange.ManageAsApp"]
+    assert "Audit commands (export, drift, check)" in text
+    assert "TeamsUserConfiguration.Read.All" in text.splitlines()[-1]

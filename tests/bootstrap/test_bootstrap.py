@@ -49,6 +49,7 @@ OFFERED = {
         "Sites.Read.All", "Sites.Manage.All", "Schedule.Read.All", "Schedule.ReadWrite.All",
         "User.ReadBasic.All", "Policy.Read.All", "Policy.ReadWrite.CrossTenantAccess",
         "Bookings.Read.All", "Bookings.ReadWrite.All", "Bookings.Manage.All",
+        "TeamsUserConfiguration.Read.All",
     ],
     EXCHANGE_APP_ID: ["Exchange.ManageAsApp", "full_access_as_app", "Mail.Read"],
 }  # fmt: skip
