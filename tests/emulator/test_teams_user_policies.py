@@ -240,14 +240,15 @@ def test_assign_needs_teams_policy_user_assign(assigner: Emulator):
 def test_user_configurations_need_teams_user_configuration_read(assigner: Emulator):
     emu = assigner
     nurse = user_id(emu, NURSE)
-    # hcinfra's app is not granted it (its manifest does not declare it), nor the assigner.
-    for client in (emu.client(headers=emu.headers(GRAPH_SCOPE)), as_assigner(emu)):
+    # The assigner holds only TeamsPolicyUserAssign.ReadWrite.All: reading is refused.
+    with as_assigner(emu) as c:
+        for path in (CONFIGS, f"{CONFIGS}/{nurse}"):
+            message = graph_error(c.get(path), 403, "Forbidden")
+            assert "TeamsUserConfiguration.Read.All" in message
+    # hcinfra's app (the audit reads effective policies) and the auditor's may read.
+    for client in (emu.client(headers=emu.headers(GRAPH_SCOPE)), as_reader(emu)):
         with client as c:
-            for path in (CONFIGS, f"{CONFIGS}/{nurse}"):
-                message = graph_error(c.get(path), 403, "Forbidden")
-                assert "TeamsUserConfiguration.Read.All" in message
-    with as_reader(emu) as c:
-        assert c.get(f"{CONFIGS}/{nurse}").status_code == 200
+            assert c.get(f"{CONFIGS}/{nurse}").status_code == 200
 
 
 BAD_BODIES: list[tuple[str, Any, str]] = [
