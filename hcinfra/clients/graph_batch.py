@@ -1,4 +1,4 @@
-"""Graph reads through JSON `$batch`, 20 requests per call.
+"""Graph reads, and writes, through JSON `$batch`, 20 requests per call.
 
 msgraph-sdk's batch types expect each response body as base64 (`get_bytes_value`),
 so the JSON bodies Graph returns for JSON content come back empty: hcinfra posts the
@@ -6,7 +6,8 @@ batch envelope itself, with the same credential and retry transport as the SDK c
 Each inner request is throttled on its own, so items answered 429, 503 or 504 (a
 collection's later page too) are sent again after the longest Retry-After among them,
 within the retry policy's budget, and paged collections follow their `@odata.nextLink`
-in the next round.
+in the next round. Writes (`send`) are retried the same way when throttled, and
+every other answer, a failure too, is the caller's to read item by item.
 """
 
 from __future__ import annotations
@@ -59,8 +60,17 @@ class Answer:
         )
 
 
+@dataclass(frozen=True)
+class Item:
+    """One request of a `$batch` that `send` makes: its method, URL and JSON body."""
+
+    method: str
+    url: str  # relative to the version: /groups/{id}/members/{oid}/$ref
+    body: dict[str, Any] | None = None
+
+
 class GraphBatch:
-    """Runs many Graph GETs in as few `$batch` calls as Graph allows."""
+    """Runs many Graph requests in as few `$batch` calls as Graph allows."""
 
     def __init__(
         self, settings: Settings, credential: TokenCredential, policy: RetryPolicy | None = None
@@ -106,17 +116,58 @@ class GraphBatch:
             pending = retry
             if throttled:
                 attempt += 1
-                wait = wait or self.policy.delay(attempt, None)
-                if self.policy.gives_up(attempt, started, wait):
-                    raise TenantError(
-                        "Microsoft Graph",
-                        429,
-                        "TooManyRequests",
-                        f"{len(throttled)} batched reads still throttled after {attempt} tries",
-                    )
-                log.info("batch: %d reads throttled; again in %.1fs", len(throttled), wait)
-                time.sleep(wait)
+                self._wait(attempt, started, wait, f"{len(throttled)} batched reads")
         return answers
+
+    def send(self, requests: Mapping[str, Item]) -> dict[str, Answer]:
+        """Send each request (writes too), 20 to a `$batch`; answers by request id.
+
+        Items answered 429, 503 or 504 go again in the next round, after the longest
+        Retry-After among them, within the retry policy's budget. Any other answer is
+        returned as it came: the caller decides what a 404 or a 400 means. A collection's
+        later pages are not followed (`get` does that).
+        """
+        pending = dict(requests)
+        answers: dict[str, Answer] = {}
+        started = time.monotonic()
+        attempt = 0
+        while pending:
+            throttled: dict[str, Item] = {}
+            wait = 0.0
+            ids = list(pending)
+            for chunk in (ids[i : i + MAX_PER_BATCH] for i in range(0, len(ids), MAX_PER_BATCH)):
+                replies = self._post_items([_envelope(rid, pending[rid]) for rid in chunk])
+                for rid in chunk:
+                    item = replies.get(rid)
+                    if item is None:
+                        answers[rid] = Answer(502, _no_answer())
+                        continue
+                    status = int(item.get("status", 0))
+                    if status in RETRY_STATUS:
+                        throttled[rid] = pending[rid]
+                        told = retry_after(_header(item.get("headers") or {}, "retry-after"))
+                        wait = max(wait, told or 0.0)
+                        continue
+                    raw = item.get("body")
+                    answers[rid] = Answer(status, raw if isinstance(raw, dict) else {})
+            pending = throttled
+            if throttled:
+                attempt += 1
+                self._wait(attempt, started, wait, f"{len(throttled)} batched requests")
+        return answers
+
+    def _wait(self, attempt: int, started: float, wait: float, what: str) -> None:
+        """Sleep before sending throttled items again, or give up past the budget."""
+        wait = wait or self.policy.delay(attempt, None)
+        if self.policy.gives_up(attempt, started, wait):
+            raise TenantError(
+                "Microsoft Graph",
+                429,
+                "TooManyRequests",
+                f"{what} still throttled after {attempt} tries",
+            )
+        log.info("batch: %s throttled; again in %.1fs", what, wait)
+        time.sleep(wait)
 
     def item_headers(self, url: str) -> dict[str, str]:
         """Headers the item for `url` carries: a `$batch` item does not get the envelope's."""
@@ -129,11 +180,13 @@ class GraphBatch:
             if headers := self.item_headers(url):
                 item["headers"] = headers
             requests.append(item)
-        body = {"requests": requests}
+        return self._post_items(requests)
+
+    def _post_items(self, requests: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         token = self.credential.get_token(SCOPES["graph"]).token
         response = self.http.post(
             f"{self.settings.graph_url}/$batch",
-            json=body,
+            json={"requests": requests},
             headers={"Authorization": f"Bearer {token}"},
         )
         self.calls += 1
@@ -148,6 +201,20 @@ class GraphBatch:
         if base and path.startswith(base):
             path = path[len(base) :]
         return f"{path}?{parts.query}" if parts.query else path
+
+
+def _envelope(rid: str, item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": rid, "method": item.method, "url": item.url}
+    if item.body is not None:
+        # A $batch item with a body must say its Content-Type (json-batching).
+        out["headers"] = {"Content-Type": "application/json"}
+        out["body"] = item.body
+    return out
+
+
+def _no_answer() -> dict[str, Any]:
+    message = "the $batch answer had no response for this request"
+    return {"error": {"code": "NoResponse", "message": message}}
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str:

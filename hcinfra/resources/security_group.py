@@ -21,17 +21,20 @@ from pydantic import Field, field_validator, model_validator
 from hcinfra.clients.errors import TenantError
 from hcinfra.resources.adoption import Candidate
 from hcinfra.resources.base import Grants, Inputs, KindProvider, Permissions, log, until_found
-from hcinfra.resources.directory import bind_urls, chunks, create_binds, resolve_users
+from hcinfra.resources.directory import (
+    add_members,
+    add_refs,
+    bind_urls,
+    create_binds,
+    read_refs,
+    remove_refs,
+    resolve_users,
+)
 from hcinfra.resources.group_refs import (
-    ALREADY,
-    add_ref,
-    bind_members,
     binds_refused,
     group_id_by_unique,
     groups_by_nickname,
     made_but_not_visible,
-    ref_ids,
-    remove_ref,
     upsert_group,
 )
 from hcinfra.resources.kind_resource import KindResource
@@ -217,8 +220,8 @@ class SecurityGroupProvider(KindProvider):
             raise
         assert group is not None
         known: dict[str, str] = dict(props.get("resolved") or {})
-        members = self.call(lambda: self._ids(id_, "members"), writing=False)
-        owners = self.call(lambda: self._ids(id_, "owners"), writing=False)
+        refs = self.call(lambda: self._refs(id_, ["members", "owners"]), writing=False)
+        members, owners = refs["members"], refs["owners"]
         by_id = {v: k for k, v in known.items()}
         outs = {
             **props,
@@ -272,8 +275,8 @@ class SecurityGroupProvider(KindProvider):
         log.info("deleted group %s: restorable for 30 days from deleted items", id_)
 
     # -- members and owners ----------------------------------------------------
-    def _ids(self, gid: str, relation: str) -> list[str]:
-        return self.connection().graph.run(partial(ref_ids, gid, relation))
+    def _refs(self, gid: str, relations: list[str]) -> dict[str, list[str]]:
+        return read_refs(self.connection(), gid, relations)
 
     def _resolve(self, principals: list[str], known: dict[str, str]) -> dict[str, str]:
         conn = self.connection()
@@ -282,15 +285,20 @@ class SecurityGroupProvider(KindProvider):
     def _reconcile(
         self, gid: str, inputs: SecurityGroupInputs, known: dict[str, str]
     ) -> dict[str, str]:
+        """Change the group by difference against a read of it: add, then remove."""
         resolved = self._resolve([*inputs.owners, *inputs.members], known)
         relations = ["owners"] if inputs.membership_rule else ["owners", "members"]
         # A group made a moment ago may not be visible yet: Graph answers 404.
-        have = {r: set(until_found(partial(self._ids, gid, r))) for r in relations}
+        live = until_found(partial(self._refs, gid, relations))
+        have = {r: set(live[r]) for r in relations}
         self._add_missing(gid, inputs, resolved, have)
+        names = _names({**known, **resolved})
+        conn = self.connection()
         for relation in relations:
             wanted = inputs.owners if relation == "owners" else inputs.members
-            for oid in sorted(have[relation] - {resolved[n] for n in wanted}):
-                self.call(partial(self._remove, gid, relation, oid))
+            extra = sorted(have[relation] - {resolved[n] for n in wanted})
+            if extra:
+                self.call(partial(remove_refs, conn, gid, relation, extra, names))
         return resolved
 
     def _add_missing(
@@ -300,34 +308,17 @@ class SecurityGroupProvider(KindProvider):
         resolved: dict[str, str],
         have: dict[str, set[str]],
     ) -> None:
-        """Add the declared owners and members the group lacks; members 20 a request."""
-        for oid in sorted({resolved[n] for n in inputs.owners} - have["owners"]):
-            self.call(partial(until_found, partial(self._add, gid, "owners", oid)))
+        """Add the declared owners and members the group lacks, through `$batch`."""
+        conn = self.connection()
+        names = _names(resolved)
+        owners = sorted({resolved[n] for n in inputs.owners} - have["owners"])
+        if owners:
+            self.call(partial(add_refs, conn, gid, "owners", owners, names))
         if inputs.membership_rule:
             return
         missing = sorted({resolved[n] for n in inputs.members} - have["members"])
-        for chunk in chunks(missing):
-            self.call(partial(until_found, partial(self._add_many, gid, chunk)))
-
-    def _add_many(self, gid: str, ids: list[str]) -> None:
-        try:
-            self.connection().graph.run(partial(bind_members, gid, ids))
-        except TenantError as err:
-            if not (err.status == 400 and ALREADY in err.message):
-                raise
-            # All or none: one of them was there already. Add the others one by one.
-            for oid in ids:
-                self._add(gid, "members", oid)
-
-    def _remove(self, gid: str, relation: str, oid: str) -> None:
-        self.connection().graph.run(partial(remove_ref, gid, relation, oid))
-
-    def _add(self, gid: str, relation: str, oid: str) -> None:
-        try:
-            self.connection().graph.run(partial(add_ref, gid, relation, oid))
-        except TenantError as err:
-            if not (err.status == 400 and ALREADY in err.message):
-                raise
+        if missing:
+            self.call(partial(add_members, conn, gid, missing, names))
 
     def _outputs(
         self, gid: str, inputs: SecurityGroupInputs, resolved: dict[str, str]
@@ -339,6 +330,11 @@ class SecurityGroupProvider(KindProvider):
             "member_ids": sorted(resolved[m] for m in inputs.members),
             "owner_ids": sorted(resolved[o] for o in inputs.owners),
         }
+
+
+def _names(resolved: dict[str, str]) -> dict[str, str]:
+    """Object id → the name the stack gave it, for error messages."""
+    return {oid: name for name, oid in resolved.items() if oid != name}
 
 
 class SecurityGroup(KindResource):
