@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 
 from hcinfra.network import load_network
+from hcinfra.network.model import Network
 from tests.conftest import REPO
 
 NETWORK = load_network(REPO / "stacks" / "network.yaml")
@@ -200,3 +203,98 @@ def test_tenant_baseline_holds_the_tenant_wide_policies(mocks: Mocks):
         assert by_name["tenant-partner-fabrikam"]["domains"] == ["fabrikamhealth.org"]
 
     return pulumi.Output.all(baseline.policies, baseline.package_policies).apply(check)
+
+
+def network_strategy(tmp_path: Path) -> Network:
+    """The sample network with tenant.policy_groups pinned to network."""
+    data = yaml.safe_load((REPO / "stacks" / "network.yaml").read_text(encoding="utf-8"))
+    data["tenant"]["policy_groups"] = "network"
+    path = tmp_path / "network.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_network(path)
+
+
+@pulumi.runtime.test
+def test_network_policy_groups_hold_the_assignments_and_the_sites_none(
+    mocks: Mocks, tmp_path: Path
+):
+    from hcinfra.components import (
+        HospitalSite,
+        HospitalSiteArgs,
+        NetworkPolicyGroups,
+        TenantBaseline,
+        TenantBaselineArgs,
+    )
+
+    network = network_strategy(tmp_path)
+    baseline = TenantBaseline("tenant", TenantBaselineArgs(network))
+    sites = [HospitalSite(c.lower(), HospitalSiteArgs(network, c)) for c in network.codes()]
+    held = [c for c in baseline._childResources if isinstance(c, NetworkPolicyGroups)]
+    assert len(held) == 1
+    part = held[0]
+    kinds = sorted(c.__class__.__name__ for c in part._childResources)
+    # One group per role (each holds a package or a policy), the three packaged roles'
+    # packages, and the nurse managers' and virtual care's two policies each.
+    assert kinds == [
+        *["GroupPolicyAssignment"] * 4,
+        *["PolicyPackageAssignment"] * 3,
+        *["SecurityGroup"] * 5,
+    ]
+    for code, site in zip(network.codes(), sites, strict=True):
+        mine = {c.__class__.__name__ for c in site._childResources}
+        assert "SecurityGroup" in mine, code
+        assert not mine & {"PolicyPackageAssignment", "GroupPolicyAssignment"}, (code, mine)
+
+    def check(_: Any) -> None:
+        made = {r.name: r for r in mocks.made}
+        groups = {
+            r.name: r
+            for r in mocks.made
+            if r.name.startswith("tenant-policy-groups-") and "display_name" in r.inputs
+        }
+        assert sorted(groups) == [
+            "tenant-policy-groups-clinical",
+            "tenant-policy-groups-information",
+            "tenant-policy-groups-nurse-managers",
+            "tenant-policy-groups-patient-rooms",
+            "tenant-policy-groups-virtual-care",
+        ]
+        clinical = groups["tenant-policy-groups-clinical"].inputs
+        assert clinical["display_name"] == "Teams-Policy-Clinical-Workers"
+        assert clinical["mail_nickname"] == "teams-policy-clinical-workers"
+        # The union of the three sites' clinical workers, each once, in site order.
+        assert clinical["members"] == [
+            "nurse001@northwindhealth.org",
+            "nurse002@northwindhealth.org",
+            "physician001@northwindhealth.org",
+            "nurse010@northwindhealth.org",
+            "physician010@northwindhealth.org",
+            "nurse020@northwindhealth.org",
+            "physician020@northwindhealth.org",
+        ]
+        # Assignments name their network group and rank by the declared precedence.
+        package = made["tenant-policy-groups-clinical-package"].inputs
+        assert package["group_id"] == "tenant-policy-groups-clinical-id"
+        assert package["package"] == "Healthcare_ClinicalWorker"
+        assert package["rank"] == 3
+        assert package["ranked_with"] == [
+            f"tenant-policy-groups-{r}-id"
+            for r in ("nurse-managers", "virtual-care", "information", "patient-rooms")
+        ]
+        meeting = made["tenant-policy-groups-virtual-care-TeamsMeetingPolicy"].inputs
+        assert (meeting["policy_name"], meeting["rank"]) == ("Virtual-Visits", 2)
+        assert made["tenant-policy-groups-nurse-managers-TeamsMessagingPolicy"].inputs["rank"] == 1
+        # Every group and assignment of the tenant stack's is the component's child.
+        mine = {r.name for r in mocks.made if r.name.startswith("tenant-policy-groups-")}
+        assert mine == {c._name for c in part._childResources}
+        # No site assigns a Teams policy of its own.
+        site_assignments = [
+            r.name
+            for r in mocks.made
+            if r.typ.endswith(("PolicyPackageAssignment", "GroupPolicyAssignment"))
+            and not r.name.startswith("tenant-")
+        ]
+        assert site_assignments == []
+
+    done = pulumi.Output.all(baseline.policy_groups, *[s.groups for s in sites], part.assignments)
+    return done.apply(check)
