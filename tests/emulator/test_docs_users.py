@@ -241,3 +241,47 @@ def test_user_update_example(emu: Emulator):
     assert check(replay(emu, ex, {"user": uid}), ex) is None
     after = emu.graph("GET", f"/users/{uid}?$select=accountEnabled,city").json()
     assert after["accountEnabled"] is False and after["city"] is None
+
+
+KNOWN_ISSUES = "https://developer.microsoft.com/en-us/graph/known-issues/?search=13635"
+
+
+def _upns(emu: Emulator, n: int) -> list[str]:
+    r = emu.graph("GET", "/users?$select=userPrincipalName&$top=999")
+    listed = r.json()["value"]
+    return sorted(u["userPrincipalName"] for u in listed)[:n]
+
+
+def _in(values: list[str]) -> str:
+    return "userPrincipalName in (" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+def test_in_filter_takes_fifteen_expressions_by_default(emu: Emulator):
+    """REF: Graph known issues, query parameters: "in" takes 15 expressions by default."""
+    upns = _upns(emu, 16)
+    fifteen = Example(KNOWN_ISSUES, "GET", f"/users?$filter={_in(upns[:15])}", context="users")
+    found = check(replay(emu, fifteen), fifteen)["value"]
+    assert sorted(u["userPrincipalName"] for u in found) == upns[:15]
+    sixteen = Example(
+        KNOWN_ISSUES,
+        "GET",
+        f"/users?$filter={_in(upns)}",
+        status=400,
+        error="Request_UnsupportedQuery",
+        message="Too many child clauses specified in search filter expression containing 'OR' "
+        "operators: 16. Max allowed: 15.",
+    )
+    check(replay(emu, sixteen), sixteen)
+    # An `or` beside the `in` counts too: 14 values and two comparisons are 16.
+    mixed = f"{_in(upns[:14])} or accountEnabled eq false or displayName eq 'x'"
+    refused = Example(KNOWN_ISSUES, "GET", f"/users?$filter={mixed}", status=400)
+    refused.error = "Request_UnsupportedQuery"
+    check(replay(emu, refused), refused)
+
+
+def test_in_filter_past_fifteen_in_an_advanced_query(emu: Emulator):
+    """REF: Graph known issues: advanced queries are bounded by URL length instead."""
+    upns = _upns(emu, 16)
+    ex = Example(KNOWN_ISSUES, "GET", f"/users?$filter={_in(upns)}&$count=true", headers=EVENTUAL)
+    found = check(replay(emu, ex), ex)["value"]
+    assert len(found) == 16

@@ -5,8 +5,14 @@ An operator a property supports only in advanced queries, used without them, is 
 one the property does not support at all (or a property that is not filterable) is
 "Unsupported or invalid query filter clause specified for property …".
 
+A filter of more than 15 expressions (each value of an `in` counts as one) is refused
+unless the query is advanced (Graph's known issue "Some limitations apply to query
+parameters": 15 expressions by default, a 2,048-character URL with advanced queries).
+The refusal's text is Graph's as users report it; it is not on Learn (unverified).
+
 REF: https://learn.microsoft.com/en-us/graph/aad-advanced-queries
 REF: https://learn.microsoft.com/en-us/graph/filter-query-parameter
+REF: https://developer.microsoft.com/en-us/graph/known-issues/?search=13635
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ TOKEN = re.compile(
 COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
 # How Graph spells the operators in its messages.
 SPELLING = {"endswith": "endsWith", "startswith": "startsWith", "null": "eq"}
+MAX_EXPRESSIONS = 15  # per filter without advanced query parameters
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -38,6 +45,16 @@ def unsupported(prop: str, resource: str) -> GraphError:
         "Request_UnsupportedQuery",
         f"Unsupported or invalid query filter clause specified for property '{prop}' of "
         f"resource '{resource}'.",
+    )
+
+
+def too_many(count: int) -> GraphError:
+    """400 for a filter past MAX_EXPRESSIONS without advanced query parameters."""
+    return GraphError(
+        400,
+        "Request_UnsupportedQuery",
+        "Too many child clauses specified in search filter expression containing 'OR' "
+        f"operators: {count}. Max allowed: {MAX_EXPRESSIONS}.",
     )
 
 
@@ -58,6 +75,7 @@ class FilterParser:
     def __init__(self, text: str, resource: str, props: dict[str, Ops], advanced: bool) -> None:
         self.resource, self.props, self.advanced = resource, props, advanced
         self.negated = 0
+        self.expressions = 0  # leaf comparisons, each `in` value counted
         self.tokens: list[tuple[str, str]] = []
         pos, text = 0, text.strip()
         while pos < len(text):
@@ -70,6 +88,12 @@ class FilterParser:
         self.i = 0
 
     def parse(self) -> Predicate:
+        pred = self._parse()
+        if self.expressions > MAX_EXPRESSIONS and not self.advanced:
+            raise too_many(self.expressions)
+        return pred
+
+    def _parse(self) -> Predicate:
         """The predicate for the whole expression."""
         pred = self.or_expr()
         if (tok := self.peek()) is not None:
@@ -167,6 +191,7 @@ class FilterParser:
         return prop, value.lower()
 
     def term(self) -> Predicate:
+        self.expressions += 1
         tok = self.peek()
         if tok and tok[1].lower() in ("startswith", "endswith"):
             func = self.take().lower()
@@ -188,6 +213,7 @@ class FilterParser:
                 self.take(",")
                 values.append(self.literal())
             self.take(")")
+            self.expressions += len(values) - 1
             lowered = {_norm(v) for v in values}
             return lambda d: _norm(d.get(prop)) in lowered
         if op not in COMPARISONS:
