@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pulumi
@@ -28,12 +29,18 @@ def network_path(configured: str | None) -> Path:
     return root / path
 
 
-def deploy(site: str, network_file: str | None = None) -> None:
-    """Declare the tenant baseline (site 'tenant') or the HospitalSite with that code."""
+def deploy(site: str, network_file: str | None = None, keep: Collection[str] = ()) -> None:
+    """Declare the tenant baseline (site 'tenant') or the HospitalSite with that code.
+
+    `keep`: the sites whose members the tenant's network-wide policy groups go on holding
+    while those sites move to their own groups (hcinfra.sites.runner stages the move).
+    """
     network = load_network(network_path(network_file))
     if site == TENANT:
-        baseline = TenantBaseline("tenant", TenantBaselineArgs(network))
+        baseline = TenantBaseline("tenant", TenantBaselineArgs(network, sorted(keep)))
         pulumi.export("policies", baseline.policies)
+        # Read back by the next `hcinfra sites up` to stage a move off those groups.
+        pulumi.export("policy_groups", baseline.policy_groups)
         return
     hospital = HospitalSite(site.lower(), HospitalSiteArgs(network, site))
     pulumi.export("site", site)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 
+from hcinfra.components.rank_order import RankOrder
 from hcinfra.network.model import Network
 from hcinfra.network.plan import SitePlan, plan_site
 from hcinfra.network.policy_groups import plan_policy_groups
@@ -78,26 +79,34 @@ class HospitalSite(pulumi.ComponentResource):
         policy_out: dict[str, dict[str, Any]] = {}
         # Past Teams' cap, the tenant stack's network-wide groups hold the policies instead.
         assigns = plan_policy_groups(args.network).site_assigns(plan.code)
-        for g in plan.groups if assigns else []:
-            if g.package:
-                policy_out.setdefault(g.role, {})[g.package] = PolicyPackageAssignment(
+        # Top-down, each after those ranked above: Pulumi deletes them bottom-up, so a
+        # user never holds a lower role's policy alone while they go (rank_order).
+        assigned = RankOrder()
+        packaged = [(g, g.package) for g in plan.groups if g.package] if assigns else []
+        policies = list(plan.policies) if assigns else []
+        for rank in sorted({g.rank for g, _ in packaged} | {p.rank for p in policies}):
+            after = pulumi.ResourceOptions(parent=self, depends_on=assigned.above(rank))
+            for g, name in ((g, name) for g, name in packaged if g.rank == rank):
+                package = PolicyPackageAssignment(
                     f"{prefix}-{g.role}-package",
                     group_id=groups[g.role].object_id,
-                    package=g.package,
+                    package=name,
                     rank=g.rank,
                     ranked_with=peers(g.role),  # type: ignore[arg-type]
-                    opts=child,
-                ).id
-        for p in plan.policies if assigns else []:
-            policy_out.setdefault(p.role, {})[p.policy_type] = GroupPolicyAssignment(
-                f"{prefix}-{p.role}-{p.policy_type}",
-                group_id=groups[p.role].object_id,
-                policy_type=p.policy_type,
-                policy_name=p.policy_name,
-                rank=p.rank,
-                ranked_with=peers(p.role),  # type: ignore[arg-type]
-                opts=child,
-            ).id
+                    opts=after,
+                )
+                policy_out.setdefault(g.role, {})[name] = assigned.add(rank, package).id
+            for p in (p for p in policies if p.rank == rank):
+                policy = GroupPolicyAssignment(
+                    f"{prefix}-{p.role}-{p.policy_type}",
+                    group_id=groups[p.role].object_id,
+                    policy_type=p.policy_type,
+                    policy_name=p.policy_name,
+                    rank=p.rank,
+                    ranked_with=peers(p.role),  # type: ignore[arg-type]
+                    opts=after,
+                )
+                policy_out.setdefault(p.role, {})[p.policy_type] = assigned.add(rank, policy).id
         # Mailbox rights go to mail-enabled security groups, made in Exchange (see plan).
         mail_groups = {
             mg.role: MailSecurityGroup(

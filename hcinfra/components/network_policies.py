@@ -7,6 +7,8 @@ whose direct members are the union of the sites' members of the role, and assign
 role's package and tenant policies to it, ranked among the network's groups by the
 declared precedence. Membership changes by difference (SecurityGroup), so a site
 removed from the network file takes its members out of these groups and nothing else.
+The groups and assignments wait on one another by rank (rank_order), so a user leaving
+several of them never holds a lower role's policy on the way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pulumi
 
+from hcinfra.components.rank_order import RankOrder
 from hcinfra.network.policy_groups import PolicyGroups
 from hcinfra.resources import GroupPolicyAssignment, PolicyPackageAssignment, SecurityGroup
 
@@ -39,21 +42,33 @@ class NetworkPolicyGroups(pulumi.ComponentResource):
     ) -> None:
         """Declare each role's network-wide group and assign its policies to it."""
         super().__init__("hcinfra:index:NetworkPolicyGroups", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        after = pulumi.ResourceOptions(parent=self, depends_on=args.policies)
         plan = args.plan
-        made = {
-            g.role: SecurityGroup(
-                f"{name}-{g.role}",
-                display_name=g.display_name,
-                mail_nickname=g.mail_nickname,
-                description=g.description,
-                members=g.members,
-                opts=child,
+        ranks = {h.role: h.rank for h in plan.holdings}
+        groups = RankOrder()
+        made: dict[str, SecurityGroup] = {}
+        for g in reversed(plan.groups):  # in precedence order: made from the last up
+            made[g.role] = groups.add(
+                ranks[g.role],
+                SecurityGroup(
+                    f"{name}-{g.role}",
+                    display_name=g.display_name,
+                    mail_nickname=g.mail_nickname,
+                    description=g.description,
+                    members=g.members,
+                    # A user leaves the groups ranked below first (rank_order).
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=groups.below(ranks[g.role])
+                    ),
+                ),
             )
-            for g in plan.groups
-        }
-        ranked = list(made)  # plan.groups is in precedence order
+        ranked = [g.role for g in plan.groups]
+        assigned = RankOrder()
+
+        def after(rank: int) -> pulumi.ResourceOptions:
+            # The policies they name, and the assignments ranked above (rank_order).
+            return pulumi.ResourceOptions(
+                parent=self, depends_on=[*args.policies, *assigned.above(rank)]
+            )
 
         def peers(role: str) -> list[pulumi.Output[str]]:
             return [made[r].object_id for r in ranked if r != role]
@@ -65,24 +80,26 @@ class NetworkPolicyGroups(pulumi.ComponentResource):
                 if h.role in packaged:
                     continue
                 packaged.add(h.role)
-                out.setdefault(h.role, {})[h.package] = PolicyPackageAssignment(
+                package = PolicyPackageAssignment(
                     f"{name}-{h.role}-package",
                     group_id=made[h.role].object_id,
                     package=h.package,
                     rank=h.rank,
                     ranked_with=peers(h.role),  # type: ignore[arg-type]
-                    opts=after,
-                ).id
+                    opts=after(h.rank),
+                )
+                out.setdefault(h.role, {})[h.package] = assigned.add(h.rank, package).id
             else:
-                out.setdefault(h.role, {})[h.policy_type] = GroupPolicyAssignment(
+                policy = GroupPolicyAssignment(
                     f"{name}-{h.role}-{h.policy_type}",
                     group_id=made[h.role].object_id,
                     policy_type=h.policy_type,
                     policy_name=h.policy_name,
                     rank=h.rank,
                     ranked_with=peers(h.role),  # type: ignore[arg-type]
-                    opts=after,
-                ).id
+                    opts=after(h.rank),
+                )
+                out.setdefault(h.role, {})[h.policy_type] = assigned.add(h.rank, policy).id
         group_out: dict[str, Any] = {
             g.role: {"id": made[g.role].object_id, "name": g.display_name, "sites": g.sites}
             for g in plan.groups

@@ -14,7 +14,7 @@ network/policy_groups.py decides).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -29,9 +29,11 @@ from hcinfra.resources import PartnerTenant, TeamsPolicy, healthcare_packages
 
 @dataclass
 class TenantBaselineArgs:
-    """What a TenantBaseline needs: the network file's contents."""
+    """What a TenantBaseline needs: the network file's contents, and the sites the
+    network-wide policy groups keep for a move (network/policy_groups.py)."""
 
     network: Network
+    keep_policy_groups: list[str] = field(default_factory=list)
 
 
 class TenantBaseline(pulumi.ComponentResource):
@@ -39,7 +41,8 @@ class TenantBaseline(pulumi.ComponentResource):
 
     policies: pulumi.Output[dict[str, str]]
     partners: pulumi.Output[dict[str, str]]  # partner key → tenant id
-    policy_groups: pulumi.Output[dict[str, Any]]  # strategy, and role → network-wide group
+    # The strategy, role → network-wide group, the sites those groups serve and keep.
+    policy_groups: pulumi.Output[dict[str, Any]]
     package_policies: pulumi.Output[dict[str, dict[str, str]]]  # package → type → identity
 
     def __init__(
@@ -100,7 +103,7 @@ class TenantBaseline(pulumi.ComponentResource):
             for package in packages_of(args.network)
         }
         packaged: dict[str, Any] = {p: part.identities for p, part in package_parts.items()}
-        plan = plan_policy_groups(args.network)
+        plan = plan_policy_groups(args.network, args.keep_policy_groups)
         network_groups: dict[str, Any] = {}
         if plan.groups:
             # Past Teams' 64 groups per type: one group per role across the sites.
@@ -115,7 +118,12 @@ class TenantBaseline(pulumi.ComponentResource):
         self.package_policies = pulumi.Output.from_input(packaged)
         self.partners = pulumi.Output.from_input(partners)
         self.policy_groups = pulumi.Output.from_input(
-            {"strategy": plan.strategy, "groups": network_groups}
+            {
+                "strategy": plan.strategy,
+                "groups": network_groups,
+                "served": plan.served(),
+                "kept": plan.kept,
+            }
         )
         self.register_outputs(
             {

@@ -13,11 +13,18 @@ baseline's (a site override of packages, policies or precedence) keeps its own g
 site groups while the network-wide groups would still fit beside them in every type, so
 that moving to network-wide groups never needs a gap: the tenant stack assigns the
 network groups first, then each site stack removes its own.
+
+Moving the other way (a site starting to override its policies, or a shrinking network
+going back to site groups) needs the opposite order: the sites assign their own groups
+while the network-wide groups still hold their members, and only then does the tenant
+stack take them out. `hcinfra sites up` runs the tenant stack with `keep` (those sites'
+members stay in the network-wide groups), then the sites, then the tenant stack again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from hcinfra.network import catalog, naming
@@ -103,6 +110,11 @@ class PolicyGroups:
     groups: list[NetworkGroup] = field(default_factory=list)  # empty with SITE
     holdings: list[Holding] = field(default_factory=list)  # of the network groups
     own_groups: list[str] = field(default_factory=list)  # sites keeping their own groups
+    kept: list[str] = field(default_factory=list)  # sites held for a move (`keep`)
+
+    def served(self) -> list[str]:
+        """The sites whose members the network-wide groups hold, in network order."""
+        return list(self.groups[0].sites) if self.groups else []
 
     def site_assigns(self, code: str) -> bool:
         """Whether a site's own role groups hold its Teams policies."""
@@ -166,8 +178,26 @@ def _union(lists: list[list[str]]) -> list[str]:
     return out
 
 
-def plan_policy_groups(network: Network) -> PolicyGroups:
-    """Decide the strategy and plan the network-wide groups (the network is valid)."""
+def plan_policy_groups(network: Network, keep: Collection[str] = ()) -> PolicyGroups:
+    """Decide the strategy and plan the network-wide groups (the network is valid).
+
+    `keep` names sites whose members the network-wide groups go on holding although the
+    plan moves them to their own groups: the first step of a gap-free move (see above).
+    It changes no site's `site_assigns`, which is the declared plan's.
+    """
+    out = _plan(network)
+    kept = [s for s in network.sites if s.code in keep and s.code not in out.served()]
+    if not kept:
+        return out
+    served = set(out.served()) | {s.code for s in kept}
+    following = [s for s in network.sites if s.code in served]
+    out.kept = [s.code for s in kept]
+    out.holdings = holdings(network.baseline)
+    out.groups = _groups(network, following, out.holdings)
+    return out
+
+
+def _plan(network: Network) -> PolicyGroups:
     base_sig = signature(network.baseline)
     site_baselines = {s.code: effective_baseline(network, s) for s in network.sites}
     following = [s for s in network.sites if signature(site_baselines[s.code]) == base_sig]
@@ -200,11 +230,19 @@ def plan_policy_groups(network: Network) -> PolicyGroups:
         return out
     out.own_groups = own
     out.holdings = network_holdings
+    out.groups = _groups(network, following, network_holdings)
+    return out
+
+
+def _groups(network: Network, following: list[Site], held: list[Holding]) -> list[NetworkGroup]:
+    """One network-wide group per role holding a policy, with the sites' members."""
     roles = {r.key: r for r in network.baseline.roles}
-    for role in dict.fromkeys(h.role for h in network_holdings):
+    baselines = {s.code: effective_baseline(network, s) for s in following}
+    out: list[NetworkGroup] = []
+    for role in dict.fromkeys(h.role for h in held):
         spec = roles[role]
-        members = _union([_members(site_baselines[s.code], s, role) for s in following])
-        out.groups.append(
+        members = _union([_members(baselines[s.code], s, role) for s in following])
+        out.append(
             NetworkGroup(
                 role=role,
                 display_name=network_group_name(spec.name),

@@ -7,12 +7,15 @@ Here: `stack select --create`, then the action. The version comes from a cache
 (hcinfra.engine.version), the config is written to the stack's settings file (without
 a salt, so that the stack's state decides it: SiteWorkspace.write_config), and the
 change summary of up, refresh and destroy comes from the engine's summary event, as the
-SDK's own preview takes it. tests/e2e/test_sites_cli_runs.py fails if the SDK changes
+SDK's own preview takes it. The tenant stack's preview and up add one `stack output`
+when a site may be moving off the network-wide policy groups (hcinfra.sites.group_move).
+tests/e2e/test_sites_cli_runs.py fails if the SDK changes
 what this relies on (the SDK is pinned in pyproject.toml).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -84,6 +87,13 @@ class SiteStack(auto.Stack):
     def outputs(self) -> auto.OutputMap:
         # Within up: nothing of hcinfra reads the outputs from the result.
         return {} if self._events is not None else super().outputs()
+
+    def recorded_outputs(self) -> dict[str, Any]:
+        """The outputs of the last update, secrets masked: one `stack output` run (the
+        SDK's outputs() makes two, to tell secrets apart)."""
+        done = self._run_pulumi_cmd_sync(["stack", "output", "--json", "--stack", self.name])
+        value = json.loads(done.stdout or "{}")
+        return value if isinstance(value, dict) else {}
 
     def info(self, show_secrets: bool = True) -> auto.UpdateSummary | None:
         if self._events is None:

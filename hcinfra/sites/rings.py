@@ -38,8 +38,9 @@ from hcinfra.sites.runner import (
     StackRun,
     _print_runs,
     make_console,
-    order,
     preflight_passes,
+    running_sites,
+    staged,
 )
 
 STOPPED = 3  # a ring before the next is not clean: nothing was written
@@ -320,7 +321,8 @@ def rollout_command(network: Network, network_file: str, chosen: str | None, par
     # Every stack the decision may need (those up to the chosen ring), planned at once.
     upto = rings if chosen is None else rings[: [r.name for r in rings].index(chosen) + 1]
     stacks = [code for ring in upto for code in ring.stacks]
-    planned = Runner(PLANS["up"], Path(network_file), err).execute([stacks], parallel)
+    sites = running_sites([stacks])
+    planned = Runner(PLANS["up"], Path(network_file), err, sites=sites).execute([stacks], parallel)
     plans = {run.code: run.result for run in planned}
     before = Decision(rings, pick(rings, plans, chosen)).before
     health, problem = read_health(network, gated_stacks(before, plans))
@@ -360,8 +362,9 @@ def rollout_command(network: Network, network_file: str, chosen: str | None, par
         f"of the rings before it {time.monotonic() - checked:.1f} s: {describe(ring, rings)} "
         "goes on",
     )
-    runs = Runner("up", Path(network_file), err).execute(
-        order(network, ring.stacks, "up"), parallel
+    stages = staged(network, ring.stacks, "up", plans)
+    runs = Runner("up", Path(network_file), err, sites=running_sites(stages)).execute(
+        stages, parallel
     )
     out = make_console()
     failed = _print_runs(runs, err, f"hcinfra sites up: ring {ring.name}", out=out)

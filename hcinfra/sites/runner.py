@@ -3,6 +3,8 @@
 `up` and `destroy` write nothing until everything would succeed: a read-only tenant
 preflight (hcinfra.sites.preflight), then a plan of every selected stack (a preview, or a
 preview of the destroy), all at once; only when each plans cleanly does any stack run.
+A move of sites off the network-wide policy groups runs the tenant stack twice, around
+the sites (hcinfra.sites.group_move).
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from rich.table import Table
 from hcinfra.network import NetworkError, load_network
 from hcinfra.network.model import ALL_RINGS, Network
 from hcinfra.network.policy_groups import NETWORK, plan_policy_groups
+from hcinfra.sites.group_move import EXPAND
 
 # hcinfra.program.TENANT (tests/test_sites_lean.py checks it), not imported: the program
 # brings in Pulumi and every resource kind, 50 MiB the runner would hold for the whole run.
 TENANT = "tenant"
+# The tenant stack's first run of a move off the network-wide groups (group_move).
+TENANT_EXPAND = f"{TENANT}:{EXPAND}"
 
 # Without a terminal (a CI log), rich would fit the tables to 80 columns and cut cells to `…`.
 CI_WIDTH = 200
@@ -70,6 +75,25 @@ def order(network: Network, codes: list[str] | None, action: str) -> list[list[s
     return list(reversed(stages)) if action == "destroy" else stages
 
 
+def staged(
+    network: Network, codes: list[str] | None, action: str, plans: dict[str, dict[str, Any]]
+) -> list[list[str]]:
+    """order(), and when the tenant's plan moves running sites off the network-wide
+    groups: the tenant keeping them, then the sites, then the tenant again."""
+    stages = order(network, codes, action)
+    if action != "up" or len(stages) < 2 or stages[0] != [TENANT]:
+        return stages
+    moves = (plans.get(TENANT) or {}).get("moving") or []
+    if not set(moves) & set(stages[1]):
+        return stages
+    return [[TENANT_EXPAND], stages[1], [TENANT]]
+
+
+def running_sites(stages: list[list[str]]) -> list[str]:
+    """The site codes among the stages (the tenant's runs aside)."""
+    return [c for stage in stages for c in stage if c not in (TENANT, TENANT_EXPAND)]
+
+
 class Runner:
     """Drives worker processes and shows their progress."""
 
@@ -79,9 +103,11 @@ class Runner:
         network_file: Path,
         console: Console | None = None,
         options: tuple[str, ...] = (),
+        sites: list[str] | None = None,
     ) -> None:
         self.action = action
         self.options = options  # passed on to every worker
+        self.sites = sites  # the sites this invocation runs, for the tenant's workers
         self.network_file = network_file.resolve()
         self.console = console or make_console(stderr=True)
         self.runs: dict[str, StackRun] = {}
@@ -97,21 +123,22 @@ class Runner:
                 table.add_row(run.code, run.status, run.last[-100:])
         return table
 
+    def worker_args(self, entry: str) -> list[str]:
+        """The worker's arguments for a stage entry (a stack code, or TENANT_EXPAND)."""
+        code = TENANT if entry == TENANT_EXPAND else entry
+        args = [self.action, code, "--network", str(self.network_file), *self.options]
+        if code == TENANT and self.sites is not None:
+            args += ["--sites", ",".join(self.sites)]
+        if entry == TENANT_EXPAND:
+            args += ["--stage", EXPAND]
+        return args
+
     def run_one(self, code: str) -> StackRun:
         """One stack's worker process, its lines fed to the progress table."""
         run = self.runs[code]
         run.status = "running"
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hcinfra.sites.worker",
-                self.action,
-                code,
-                "--network",
-                str(self.network_file),
-                *self.options,
-            ],
+            [sys.executable, "-m", "hcinfra.sites.worker", *self.worker_args(code)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -147,9 +174,11 @@ class Runner:
             for stage in stages:
                 with ThreadPoolExecutor(max(1, parallel)) as pool:
                     list(pool.map(self.run_one, stage))
-                if stage == [TENANT] and not self.runs[TENANT].result.get("ok"):
+                if stage in ([TENANT], [TENANT_EXPAND]) and not self.runs[stage[0]].result.get(
+                    "ok"
+                ):
                     # Sites refer to the baseline's policies: without it they cannot deploy.
-                    for later in stages[1:]:
+                    for later in stages[stages.index(stage) + 1 :]:
                         for code in later:
                             self.runs[code].status = "skipped"
                             self.runs[code].result = {
@@ -248,16 +277,20 @@ def preflight_passes(network: Network, network_file: str, action: str, err: Cons
 
 def plan_first(
     action: str, network: Network, network_file: str, codes: list[str] | None, parallel: int
-) -> bool:
-    """The preflight, then every selected stack's plan at once: True when `action` may run."""
+) -> dict[str, dict[str, Any]] | None:
+    """The preflight, then every selected stack's plan at once: each stack's plan result
+    by code when `action` may run, else None."""
     err = make_console(stderr=True)
     started = time.monotonic()
     if not preflight_passes(network, network_file, action, err):
-        return False
+        return None
     checked = time.monotonic()
     # Plans write nothing, so every stack is planned at once: no baseline-first ordering.
-    stacks = [code for stage in order(network, codes, action) for code in stage]
-    runs = Runner(PLANS[action], Path(network_file), err).execute([stacks], parallel)
+    stages = order(network, codes, action)
+    stacks = [code for stage in stages for code in stage]
+    runs = Runner(PLANS[action], Path(network_file), err, sites=running_sites(stages)).execute(
+        [stacks], parallel
+    )
     planned = time.monotonic()
     bad = [r for r in runs if not r.result.get("ok")]
     if bad:
@@ -268,14 +301,14 @@ def plan_first(
             markup=False,
             highlight=False,
         )
-        return False
+        return None
     err.print(
         f"preflight {checked - started:.1f} s, plans of {len(runs)} stack(s) "
         f"{planned - checked:.1f} s: {action} may go on",
         markup=False,
         highlight=False,
     )
-    return True
+    return {run.code: run.result for run in runs}
 
 
 def flag_problem(
@@ -369,12 +402,17 @@ def sites_command(
             return 1
         if ring != ALL_RINGS:
             return rollout_command(network, network_file, ring, parallel)
-    if action in PLANS and not plan_first(action, network, network_file, codes, parallel):
-        return 1
+    plans: dict[str, dict[str, Any]] = {}
+    if action in PLANS:
+        planned = plan_first(action, network, network_file, codes, parallel)
+        if not planned:
+            return 1
+        plans = planned
     options: tuple[str, ...] = ("--clear-pending-creates",) if clear_pending_creates else ()
     options += ("--diff",) if diff_format else ()
-    runs = Runner(action, Path(network_file), err, options).execute(
-        order(network, codes, action), parallel
+    stages = staged(network, codes, action, plans)
+    runs = Runner(action, Path(network_file), err, options, running_sites(stages)).execute(
+        stages, parallel
     )
     # Stdout carries the plan alone when it is not written to a file.
     failed = _print_runs(runs, err, out=err if diff_format and out is None else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -69,10 +70,15 @@ def plain_cli_file(root: Path, stack: str) -> Path | None:
 
 
 def open_stack(
-    code: str, network: Path, engine: Engine | None = None, plain: bool = True
+    code: str,
+    network: Path,
+    engine: Engine | None = None,
+    plain: bool = True,
+    keep: Collection[str] = (),
 ) -> SiteStack:
     """Create or select the stack of one site (or the tenant baseline); with `plain`, keep
-    the plain CLI's Pulumi.<stack>.yaml up to date (not for a throwaway backend)."""
+    the plain CLI's Pulumi.<stack>.yaml up to date (not for a throwaway backend). `keep`
+    is read when the program runs (hcinfra.program.deploy): a list may be filled later."""
     root = repo_root(network.parent)
     engine = engine or find_engine(root)
     backend = backend_url(root)
@@ -101,7 +107,7 @@ def open_stack(
     # The program takes the site and file as arguments; the config records them in the stack.
     return select_stack(
         name,
-        lambda: deploy(code, str(network)),
+        lambda: deploy(code, str(network), keep),
         workdir,
         engine,
         env,

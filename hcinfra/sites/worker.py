@@ -5,7 +5,9 @@ Inline Automation API programs share the Pulumi runtime's process-wide state, so
 `progress <line>` as the engine reports, then one `result <json>` line, whose `notes`
 are the warnings of the run (a retained mailbox, an archived team, an adopted object),
 each by its first sentence. A preview with `--diff` adds its `plan`: every planned
-change, property by property (hcinfra.sites.plan_diff).
+change, property by property (hcinfra.sites.plan_diff). The tenant stack's preview and
+up add `moving` and `kept`: the sites leaving the network-wide policy groups, and those
+the groups keep in this run (hcinfra.sites.group_move; `--stage`, `--sites`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from hcinfra.program import TENANT
+from hcinfra.sites import group_move
 from hcinfra.sites.adopt_run import adopt_stack
 from hcinfra.sites.plan_diff import plan_of
 from hcinfra.sites.stacks import open_stack, stack_name
@@ -127,12 +131,15 @@ def run_action(
     notes: list[str] | None = None,
     diff: bool = False,
     dry_run: bool = False,
+    stage: str = group_move.CONTRACT,
+    running: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run one action on one stack; a summary of what changed. Warnings go to `notes`.
 
     With `diff`, a preview's result also holds its `plan` (hcinfra.sites.plan_diff);
     `adopt` (hcinfra.sites.adopt_run) adopts the live objects, on a throwaway backend
-    with `dry_run`.
+    with `dry_run`. The tenant's `stage` and the invocation's `running` sites decide
+    which moving sites its network-wide groups keep (hcinfra.sites.group_move).
     """
     seen = notes if notes is not None else []
     steps: list[Any] = []  # each planned step's metadata, for the plan
@@ -149,19 +156,25 @@ def run_action(
 
     if action == "adopt":
         return adopt_stack(open_stack, code, network, dry_run, progress, event)
-    stack = open_stack(code, network)
+    keep: list[str] = []  # filled before the program runs, which reads it
+    stack = open_stack(code, network, keep=keep)
+    moves: dict[str, Any] = {}
+    if code == TENANT and action in ("preview", "up"):
+        moves = _moves(stack, network, stage, running, keep)
+        if moves["kept"] and stage == group_move.CONTRACT:
+            seen.append(group_move.kept_note(moves["kept"]))
     if action == "preview":
         preview = stack.preview(on_output=progress, on_event=event)
         if diff:  # the SDK returns once its event stream is drained: every step is in
             plan = [change.to_json() for change in plan_of(steps)]
-            return {"changes": dict(preview.change_summary), "plan": plan}
-        return {"changes": dict(preview.change_summary)}
+            return {"changes": dict(preview.change_summary), "plan": plan, **moves}
+        return {"changes": dict(preview.change_summary), **moves}
     if action == "preview-destroy":
         planned = stack.preview_destroy(on_output=progress, on_event=event)
         return {"changes": dict(planned.change_summary)}
     if action == "up":
         up = stack.up(on_output=progress, on_event=event)
-        return {"changes": dict(up.summary.resource_changes or {})}
+        return {"changes": dict(up.summary.resource_changes or {}), **moves}
     if action == "refresh":
         # After an interrupted run: drop creates whose objects the rerun has adopted.
         refresh = stack.refresh(
@@ -170,6 +183,21 @@ def run_action(
         return {"changes": dict(refresh.summary.resource_changes or {})}
     destroy = stack.destroy(on_output=progress, on_event=event)
     return {"changes": dict(destroy.summary.resource_changes or {})}
+
+
+def _moves(
+    stack: Any, network: Path, stage: str, running: list[str] | None, keep: list[str]
+) -> dict[str, Any]:
+    """The sites leaving the network-wide groups, and those kept now (into `keep`)."""
+    from hcinfra.network import load_network
+    from hcinfra.network.policy_groups import plan_policy_groups
+
+    declared = load_network(network)
+    if set(plan_policy_groups(declared).served()) == set(declared.codes()):
+        return {"moving": [], "kept": []}  # every site stays in the groups: nobody moves
+    moves = group_move.moving(declared, group_move.served_before(stack.recorded_outputs()))
+    keep[:] = group_move.kept(moves, stage, running)
+    return {"moving": moves, "kept": list(keep)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clear-pending-creates", action="store_true")
     parser.add_argument("--diff", action="store_true", help="with preview: add the plan")
     parser.add_argument("--dry-run", action="store_true", help="with adopt: keep nothing")
+    parser.add_argument(
+        "--stage",
+        choices=(group_move.EXPAND, group_move.CONTRACT),
+        default=group_move.CONTRACT,
+        help="the tenant stack: keep every moving site (expand) or only those not running",
+    )
+    parser.add_argument("--sites", help="the tenant stack: the sites this invocation runs")
     args = parser.parse_args(argv)
     started = time.monotonic()
     result: dict[str, Any] = {"code": args.code, "action": args.action}
@@ -196,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                 notes,
                 args.diff,
                 args.dry_run,
+                args.stage,
+                None if args.sites is None else [c for c in args.sites.split(",") if c],
             )
         )
         result["ok"] = True

@@ -1,4 +1,5 @@
-"""A stack worker runs the Pulumi CLI twice per action, and its change summary is the CLI's.
+"""A stack worker runs the Pulumi CLI twice per action (the tenant stack's preview and up
+three), and its change summary is the CLI's.
 
 hcinfra.sites.automation skips runs the Automation API would make (`version`, `config set`
 per key, `stack init`, `stack output` twice, `stack history`) by relying on how the pinned
@@ -104,9 +105,11 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
     def last_update() -> dict[str, int]:
         return dict(cli("stack", "history")[0]["resourceChanges"])
 
-    # A new stack: created by `stack select --create`, then planned.
+    # A new stack: created by `stack select --create`, then planned. The tenant stack of a
+    # network on site groups reads its last outputs too: were any sites on network-wide
+    # policy groups, they would be moving off them (hcinfra.sites.group_move).
     planned, made = worker("preview")
-    assert [command(a) for a in made] == ["stack select", "preview"], made
+    assert [command(a) for a in made] == ["stack select", "stack output", "preview"], made
     assert "--create" in made[0] and "--secrets-provider passphrase" in made[0]
     count = planned["changes"]["create"]
     assert set(planned["changes"]) == {"create"} and count > 2
@@ -127,7 +130,8 @@ def test_each_action_runs_the_cli_twice_and_reports_the_clis_changes(
         ("destroy", {"delete": count}),
     ):
         result, made = worker(action)
-        assert [command(a) for a in made] == ["stack select", action], (action, made)
+        read = ["stack output"] if action == "up" else []
+        assert [command(a) for a in made] == ["stack select", *read, action], (action, made)
         assert result["changes"] == expected, action
         # The summary event's counts are those the CLI records for the update.
         assert result["changes"] == last_update(), action
