@@ -264,7 +264,16 @@ def large(
 ) -> tuple[Sites, Emulator]:
     """A project folder holding the generated network, and an emulator seeded with its
     staff; the default file backend beside the network file, as `sites` uses."""
-    network = lean_network(SITES)
+    return lean_project(tmp_path, pulumi_env, emulator_factory, lean_network(SITES))
+
+
+def lean_project(
+    tmp_path: Path,
+    pulumi_env: dict[str, str],
+    emulator_factory: Callable[..., Emulator],
+    network: dict[str, Any],
+) -> tuple[Sites, Emulator]:
+    """The network in a project folder of its own, and an emulator seeded with its staff."""
     emu = emulator_factory("--seed", str(lean_seed(network, tmp_path)))
     emu.admin("PUT", "faults", json={"teamsOperationMs": 200, "licenseProcessingMs": 100})
     folder = tmp_path / "project"
@@ -309,10 +318,10 @@ def assert_network_groups_hold_the_policies(emu: Emulator, network: Network) -> 
     assert check.matching == check.users == len(expected_policies(network))
 
 
-def assert_no_drift_and_controls_met(sites: Sites, users: int) -> None:
+def effective_controls(sites: Sites) -> dict[str, dict[str, Any]]:
     """`hcinfra drift` finds nothing (the network groups' members and policies, every
-    member's effective policies: hcinfra.audit), and `hcinfra check` meets every control,
-    each stack's effective Teams policies (HC.TEAMS.1.4) among them."""
+    member's effective policies: hcinfra.audit), and `hcinfra check` meets every control;
+    each stack's effective Teams policies result (HC.TEAMS.1.4) by stack."""
     drift = hcinfra(sites, "drift", "--format", "json")
     assert drift.returncode == 0, drift.stdout + drift.stderr
     assert json.loads(drift.stdout)["findings"] == []
@@ -320,10 +329,13 @@ def assert_no_drift_and_controls_met(sites: Sites, users: int) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     results = json.loads(checked.stdout)["results"]
     assert [r for r in results if r["requirement_met"] is False] == []
-    effective = next(
-        r for r in results if r["control_id"] == "HC.TEAMS.1.4" and r["site"] == "tenant"
-    )
-    assert effective["actual_value"] == {"conflicts": {}, "differing": {}, "users": users}
+    return {r["site"]: r["actual_value"] for r in results if r["control_id"] == "HC.TEAMS.1.4"}
+
+
+def assert_no_drift_and_controls_met(sites: Sites, users: int) -> None:
+    """No drift, every control met, and the tenant's network groups govern `users`."""
+    effective = effective_controls(sites)
+    assert effective["tenant"] == {"conflicts": {}, "differing": {}, "users": users}
 
 
 def test_a_network_past_the_cap_deploys_with_network_groups_and_loses_a_site_cleanly(

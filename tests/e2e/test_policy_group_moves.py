@@ -13,7 +13,6 @@ policy is the declared one and drift finds nothing.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -22,19 +21,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import yaml
 
 from hcinfra.network import load_network
 from hcinfra.network.model import Network
 from hcinfra.network.policy_groups import NETWORK, SITE, expected_policies, plan_policy_groups
-from tests.e2e.sites_harness import Sites, emulator_settings, summary
+from tests.e2e.sites_harness import Sites, summary
 from tests.e2e.test_large_network import (
     check_effective,
+    effective_controls,
     graph_batch,
     group_members,
-    hcinfra,
     lean_network,
-    lean_seed,
+    lean_project,
     network_group_ids,
 )
 from tests.emulator.harness import Emulator
@@ -52,14 +50,7 @@ def small(
 ) -> tuple[Sites, Emulator]:
     """Three lean sites pinned to network-wide groups, and an emulator with their staff."""
     network = lean_network(SITES, policy_groups=NETWORK)
-    emu = emulator_factory("--seed", str(lean_seed(network, tmp_path)))
-    emu.admin("PUT", "faults", json={"teamsOperationMs": 200, "licenseProcessingMs": 100})
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / "Pulumi.yaml").write_text("name: hcinfra\nruntime: python\n")
-    (folder / "network.yaml").write_text(yaml.safe_dump(network, sort_keys=False))
-    env = {k: v for k, v in pulumi_env.items() if k != "PULUMI_BACKEND_URL"}
-    return Sites(folder, {**env, **emulator_settings(emu)}), emu
+    return lean_project(tmp_path, pulumi_env, emulator_factory, network)
 
 
 class Watcher:
@@ -206,14 +197,7 @@ def test_sites_move_off_network_groups_without_a_gap(small: tuple[Sites, Emulato
     for code, row in summary(preview.stdout).items():
         assert row["changes"].startswith("same") and "," not in row["changes"], (code, row)
     # Drift finds nothing; the sites' HC.TEAMS.1.4 cover every member, none differs.
-    drift = hcinfra(sites, "drift", "--format", "json")
-    assert drift.returncode == 0, drift.stdout + drift.stderr
-    assert json.loads(drift.stdout)["findings"] == []
-    checked = hcinfra(sites, "check", "--format", "json")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    results = json.loads(checked.stdout)["results"]
-    assert [r for r in results if r["requirement_met"] is False] == []
-    effective = {r["site"]: r["actual_value"] for r in results if r["control_id"] == "HC.TEAMS.1.4"}
+    effective = effective_controls(sites)
     assert effective["tenant"]["users"] == 0  # no network-wide group governs anyone
     assert all(effective[c]["differing"] == {} == effective[c]["conflicts"] for c in codes)
     # Each user's types are checked once, by the first site holding them.
