@@ -17,7 +17,13 @@ virtual visits, partners or licences; members per site, a few shared between sit
 - the effective-policy check: every role member's effective policy per type (Graph's
   `admin/teams/userConfigurations/{id}`, by $batch, as the auditors' app) against
   `expected_policies`: users checked, matching, the calls it took and its time;
-- `hcinfra drift` over the deployed network: findings, requests and time.
+- `hcinfra drift` over the deployed network: findings, requests and time;
+- with a run written `network>site:15`, a move: the network deployed under the first
+  strategy, then `tenant.policy_groups` set to the second and `sites up` run again (the
+  staged move, hcinfra.sites.group_move) while every member's effective policies are read
+  over and over (tests/e2e/test_policy_group_moves.py's Watcher): the move's wall time,
+  its stages, calls and writes, the readings taken and those outside the policy before
+  or after the move (a Global reading is a gap), and the effective check after it.
 
 Site groups hold at most 16 sites of the sample's roles (4 groups a site for messaging);
 past that, only the network strategy deploys.
@@ -47,7 +53,7 @@ from bench.realistic import PHASES, failure, throttled_calls  # noqa: E402
 from bench.sites import PASSPHRASE, Sampler, log_since, mib, sampled, summary  # noqa: E402
 from hcinfra.engine import find_engine  # noqa: E402
 from hcinfra.network import load_network  # noqa: E402
-from hcinfra.network.policy_groups import plan_policy_groups  # noqa: E402
+from hcinfra.network.policy_groups import expected_policies, plan_policy_groups  # noqa: E402
 from tests.e2e.sites_harness import emulator_settings  # noqa: E402
 from tests.e2e.test_large_network import (  # noqa: E402
     EffectiveCheck,
@@ -55,6 +61,7 @@ from tests.e2e.test_large_network import (  # noqa: E402
     lean_network,
     lean_seed,
 )
+from tests.e2e.test_policy_group_moves import Watcher  # noqa: E402
 from tests.emulator.harness import start_emulator  # noqa: E402
 
 
@@ -80,11 +87,14 @@ class Run:
     members: int = 0  # direct members of the network-wide groups, all roles
     check: EffectiveCheck | None = None
     drift: dict[str, Any] = field(default_factory=dict)
+    move_to: str = ""  # the strategy a move goes to after the deploy, if any
+    move: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
-        """`network groups, 200 sites`."""
-        return f"{self.strategy} groups, {self.sites} sites"
+        """`network groups, 200 sites`, or `network>site groups, 15 sites` for a move."""
+        moved = f">{self.move_to}" if self.move_to else ""
+        return f"{self.strategy}{moved} groups, {self.sites} sites"
 
 
 def dynamic_resources(backend: Path) -> int:
@@ -97,9 +107,12 @@ def dynamic_resources(backend: Path) -> int:
     return count
 
 
-def deploy(strategy: str, count: int, parallel: int, profile: str, keep: bool) -> Run:
-    """Deploy `count` generated sites under `strategy`; the figures of the run."""
-    run = Run(strategy, count, parallel, profile)
+def deploy(
+    strategy: str, count: int, parallel: int, profile: str, keep: bool, move_to: str = ""
+) -> Run:
+    """Deploy `count` generated sites under `strategy` (then move them to `move_to`); the
+    figures of the run."""
+    run = Run(strategy, count, parallel, profile, move_to=move_to)
     tmp = Path(tempfile.mkdtemp(prefix="hcinfra-bench-large-"))
     doc = lean_network(count, strategy)
     net_file = tmp / "network.yaml"
@@ -163,6 +176,8 @@ def deploy(strategy: str, count: int, parallel: int, profile: str, keep: bool) -
                 "seconds": seconds,
                 "error": " ".join(drift.stderr.split())[:300],
             }
+        if run.ok and move_to:
+            run.move = move(emu, env, tmp, net_file, network, move_to, parallel)
     finally:
         emu.stop()
         if keep:
@@ -170,6 +185,61 @@ def deploy(strategy: str, count: int, parallel: int, profile: str, keep: bool) -
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return run
+
+
+def move(
+    emu: Any,
+    env: dict[str, str],
+    tmp: Path,
+    net_file: Path,
+    before: Any,
+    to: str,
+    parallel: int,
+) -> dict[str, Any]:
+    """Set tenant.policy_groups to `to` and run `sites up` while a Watcher reads every
+    member's effective policies; the move's figures."""
+    doc = yaml.safe_load(net_file.read_text(encoding="utf-8"))
+    doc["tenant"]["policy_groups"] = to
+    net_file.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    after = load_network(net_file)
+    users = sorted(expected_policies(before))
+    cli = [sys.executable, "-m", "hcinfra.cli", "sites", "up", "--network", str(net_file)]
+    mark = emu.requests()["last"]
+    with Watcher(emu, before, after, users) as watcher:
+        began = time.perf_counter()
+        done = subprocess.run(
+            [*cli, "--parallel", str(parallel)], env=env, cwd=tmp, capture_output=True, text=True
+        )
+        wall = time.perf_counter() - began
+    log = log_since(emu, mark)
+    stages = list(summary(done.stdout))
+    check = check_effective(emu, after) if done.returncode == 0 else None
+    return {
+        "ok": done.returncode == 0,
+        "error": "" if done.returncode == 0 else failure(done.stderr),
+        "wall": wall,
+        "stages": " > ".join(
+            f"{sum(1 for r in stages if not r.startswith('tenant'))} sites" if p == "sites" else p
+            for p in _stages(stages)
+        ),
+        "calls": log.get("total", 0),
+        "writes": log.get("writes", 0),
+        "readings": watcher.readings,
+        "users": len(users),
+        "bad": len(watcher.bad),
+        "global": sum(1 for *_, got in watcher.bad if got == "global"),
+        "check": check,
+    }
+
+
+def _stages(rows: list[str]) -> list[str]:
+    """The summary's rows as stages: tenant runs by name, the sites as one `sites`."""
+    out: list[str] = []
+    for row in rows:
+        part = row if row.startswith("tenant") else "sites"
+        if not out or out[-1] != part:
+            out.append(part)
+    return out
 
 
 def rows(run: Run) -> dict[str, str]:
@@ -218,6 +288,19 @@ def rows(run: Run) -> dict[str, str]:
             str(d["findings"]) if d["exit"] in (0, 2) else f"exit {d['exit']}: {d['error']}"
         )
         out["  requests / time"] = f"{d['requests']} / {d['seconds']:.1f} s"
+    if run.move:
+        m = run.move
+        result = "ok" if m["ok"] else "FAILED"
+        out["the move: result"] = f"{result}, to {run.move_to} groups"
+        out["  move: sites up wall"] = f"{m['wall']:.1f} s"
+        out["  move: stages"] = m["stages"]
+        # The watcher's reads are among the calls; the writes are all the move's.
+        out["  move: calls (watcher's too) / writes"] = f"{m['calls']} / {m['writes']}"
+        out["  move: readings of every member"] = f"{m['readings']} ({m['users']} users each)"
+        out["  move: readings not before/after"] = f"{m['bad']} ({m['global']} Global)"
+        if m["check"] is not None:
+            c = m["check"]
+            out["  move: effective after, matching"] = f"{c.matching} of {c.users}"
     return out
 
 
@@ -237,6 +320,8 @@ def print_table(runs: list[Run]) -> None:
     for run in runs:
         if run.error:
             print(f"{run.label}: {run.error}")
+        if run.move.get("error"):
+            print(f"{run.label}: the move: {run.move['error']}")
         if run.check is not None and run.check.mismatches:
             some = dict(list(run.check.mismatches.items())[:3])
             print(f"{run.label}: effective policies not as expected, e.g. {some}")
@@ -248,7 +333,8 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         default="site:15,network:15,network:200",
-        help="strategy:sites, comma-separated (strategy: site, network or auto)",
+        help="strategy:sites, comma-separated (strategy: site, network or auto; "
+        "network>site: deployed under network groups, then moved to site groups)",
     )
     parser.add_argument("--parallel", type=int, default=16, help="hcinfra sites --parallel")
     parser.add_argument(
@@ -264,9 +350,10 @@ def main() -> None:
         flush=True,
     )
     runs = []
-    for strategy, count in wanted:
+    for spec, count in wanted:
+        strategy, _, move_to = spec.partition(">")
         began = time.perf_counter()
-        run = deploy(strategy, count, args.parallel, args.profile, args.keep)
+        run = deploy(strategy, count, args.parallel, args.profile, args.keep, move_to)
         print(
             f"  {run.label}: {'ok' if run.ok else 'FAILED'} "
             f"({time.perf_counter() - began:.0f} s in all)",
